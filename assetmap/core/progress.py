@@ -1,0 +1,45 @@
+"""Progress and cancellation for long jobs, without any GUI dependency.
+
+A job takes a ``Progress`` and calls ``progress.update(done, total, message)``; that call raises
+``Cancelled`` once ``cancel()`` has been called from anywhere (a GUI thread, a signal handler).
+The GUI and the CLI each attach their own ``callback`` to display it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from assetmap.core.errors import Cancelled
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+class Progress:
+    """A progress sink with a thread-safe cancel flag."""
+
+    def __init__(self, callback: ProgressCallback | None = None) -> None:
+        self._callback = callback
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        """Raise ``Cancelled`` if the user asked to stop."""
+        if self._cancel.is_set():
+            raise Cancelled("Cancelled by the user; nothing was changed.")
+
+    def update(self, done: int, total: int, message: str = "") -> None:
+        self.check()
+        if self._callback is not None:
+            self._callback(done, total, message)
+
+
+def ensure_progress(progress: Progress | None) -> Progress:
+    """Let every job accept ``None`` for "no progress reporting"."""
+    return progress if progress is not None else Progress()
