@@ -52,6 +52,15 @@ TABLES: list[Table] = [
           description="Residents' skills and gifts, with consent; never located"),
     Table("gap_results", '"code" TEXT NOT NULL UNIQUE, "result" TEXT NOT NULL',
           description="The last gap analysis: one JSON object per neighbourhood, as `assetmap gaps --json` prints it"),
+    Table("assessments",
+          '"id" TEXT NOT NULL UNIQUE, "asset_id" TEXT NOT NULL, "assessed_on" DATE NOT NULL, "assessor" TEXT NOT NULL, '
+          '"recommendation" TEXT NOT NULL, "reasons" TEXT, "score" REAL, "scores" TEXT, "criteria" TEXT, '
+          '"tenure" TEXT, "lease_years" REAL, "market_value" REAL, "transfer_value" REAL, "undervalue" REAL, '
+          '"organisation_name" TEXT, "acv_status" TEXT, "building" TEXT, "condition" TEXT, "organisation" TEXT, '
+          '"community_benefit" TEXT, "risks" TEXT, "conditions" TEXT, "acv" TEXT, "flags" TEXT, "notes" TEXT, '
+          '"created_at" DATETIME NOT NULL',
+          description="Asset transfer assessments of buildings: several per asset, never overwritten "
+          "(nested parts as JSON text)"),
 ]
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
