@@ -1,0 +1,140 @@
+"""Guess which column of a user's file holds which asset field, by its name.
+
+Councils, OpenStreetMap exports and community spreadsheets name the same thing a dozen ways
+("PropertyName", "Site name", "DISTNAME"); the guess covers the common ones and ``--map``
+overrides it. Coordinate columns are guessed here too, as pairs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from assetmap.core.model import ASSET_FIELD_NAMES
+
+# Normalised header names for each field, best first.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "asset_name", "site_name", "property_name", "propertyname", "asset", "title",
+             "venue", "venue_name", "organisation", "organisation_name", "organization", "organization_name",
+             "group_name", "club_name", "club", "facility_name", "facility", "building_name", "premises",
+             "premises_name", "community_hub", "distname", "label", "place"),
+    "category": ("category", "abcd_category", "asset_category", "abcd"),
+    "kind": ("kind", "type", "asset_type", "site_type", "facility_type", "property_type", "classification",
+             "classifica", "subtype", "sub_type", "use", "current_use", "osm_tags", "primary_use"),
+    "description": ("description", "desc", "about", "summary", "details", "facilities"),
+    "address": ("address", "full_address", "site_address", "street_address", "property_address", "addr",
+                "address_1", "address1", "location"),
+    "postcode": ("postcode", "post_code", "postal_code", "pcode", "zip", "zip_code", "addr_postcode", "pcds"),
+    "uprn": ("uprn", "property_uprn", "site_uprn"),
+    "website": ("website", "url", "web", "web_address", "webpage", "homepage", "link", "site_url"),
+    "phone": ("phone", "telephone", "tel", "phone_number", "telephone_number", "contact_number", "mobile"),
+    "email": ("email", "e_mail", "email_address", "contact_email"),
+    "contact_name": ("contact_name", "contact", "contact_person", "key_contact", "manager"),
+    "opening_times": ("opening_times", "opening_hours", "hours", "opening", "times", "open"),
+    "capacity": ("capacity", "max_capacity", "seats", "maximum_capacity"),
+    "accessibility": ("accessibility", "access", "accessible", "disabled_access", "wheelchair"),
+    "ownership": ("ownership", "owner", "owned_by", "owner_type"),
+    "tenure": ("tenure", "tenure_type", "lease"),
+    "acv_status": ("acv_status", "acv", "asset_of_community_value"),
+    "acv_listed_on": ("acv_listed_on", "acv_listed", "acv_date", "date_listed"),
+    "acv_expires_on": ("acv_expires_on", "acv_expiry", "acv_expires", "listing_ends"),
+    "condition": ("condition", "building_condition", "state"),
+    "visibility": ("visibility", "public", "private", "show_publicly"),
+    "source_ref": ("source_ref", "id", "ref", "reference", "asset_id", "asset_ref", "asset_reference",
+                   "property_reference", "property_ref", "osm_ref", "osm_id", "urn", "unique_reference_number",
+                   "objectid", "object_id", "site_id", "fid"),
+    "verified_on": ("verified_on", "last_checked", "date_checked", "checked_on", "verified", "last_verified"),
+    "notes": ("notes", "note", "comments", "comment", "remarks"),
+    "tags": ("tags", "keywords", "labels"),
+}
+
+# Coordinate pairs, best first: (x column aliases, y column aliases, crs hint or None).
+COORD_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...], str | None], ...] = (
+    (("longitude", "long", "lon", "lng", "wgs84_longitude", "lon_wgs84"),
+     ("latitude", "lat", "wgs84_latitude", "lat_wgs84"), "EPSG:4326"),
+    (("easting", "eastings", "east", "os_easting", "x_easting", "grid_ref_easting", "bng_e", "oseast1m"),
+     ("northing", "northings", "north", "os_northing", "y_northing", "grid_ref_northing", "bng_n", "osnrth1m"),
+     "EPSG:27700"),
+    (("geox", "geo_x", "x", "xcoord", "x_coord", "x_coordinate", "coord_x", "point_x", "pointx", "map_x", "mapx"),
+     ("geoy", "geo_y", "y", "ycoord", "y_coord", "y_coordinate", "coord_y", "point_y", "pointy", "map_y", "mapy"),
+     None),
+)
+CRS_ALIASES = ("crs", "epsg", "srid", "srs", "coordinate_system", "coordinate_reference_system", "projection",
+               "spatial_reference", "coord_system")
+WKT_ALIASES = ("wkt", "geometry", "the_geom", "geom", "shape", "wkt_geometry")
+SPECIAL_TARGETS = ("x", "y", "lon", "lat", "crs", "wkt")
+
+
+def normalise(header: str) -> str:
+    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", str(header).strip())
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _find(columns: Sequence[str], aliases: Sequence[str], taken: set[str]) -> str | None:
+    by_norm: dict[str, str] = {}
+    for col in columns:
+        by_norm.setdefault(normalise(col), col)
+        by_norm.setdefault(normalise(col).replace("_", ""), col)
+    for alias in aliases:
+        for key in (alias, alias.replace("_", "")):
+            col = by_norm.get(key)
+            if col is not None and col not in taken:
+                return col
+    return None
+
+
+def guess_mapping(columns: Sequence[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Field (or x/y/crs/wkt) → column name. Overrides win; each column is used once."""
+    overrides = dict(overrides or {})
+    mapping: dict[str, str] = {}
+    taken = set(overrides.values())
+    mapping.update(overrides)
+    # Coordinates first so that "x"/"y"/"location" are not taken as ordinary fields.
+    if not ({"x", "y"} & overrides.keys() or {"lon", "lat"} & overrides.keys() or "wkt" in overrides):
+        for xs, ys, _hint in COORD_PAIRS:
+            x, y = _find(columns, xs, taken), _find(columns, ys, taken)
+            if x and y:
+                mapping["x"], mapping["y"] = x, y
+                taken |= {x, y}
+                break
+    for key in ("lon", "lat"):
+        if key in mapping:
+            mapping["x" if key == "lon" else "y"] = mapping.pop(key)
+    if "crs" not in mapping:
+        col = _find(columns, CRS_ALIASES, taken)
+        if col:
+            mapping["crs"], taken = col, taken | {col}
+    if "x" not in mapping and "wkt" not in mapping:
+        col = _find(columns, WKT_ALIASES, taken)
+        if col:
+            mapping["wkt"], taken = col, taken | {col}
+    for field_name, aliases in FIELD_ALIASES.items():
+        if field_name in mapping:
+            continue
+        col = _find(columns, aliases, taken)
+        if col:
+            mapping[field_name] = col
+            taken.add(col)
+    return mapping
+
+
+def coordinate_hint(mapping: Mapping[str, str]) -> str | None:
+    """The CRS the coordinate column names imply (longitude → WGS84, easting → BNG), if any."""
+    x = mapping.get("x")
+    if not x:
+        return None
+    for xs, _ys, hint in COORD_PAIRS:
+        if normalise(x) in xs or normalise(x).replace("_", "") in xs:
+            return hint
+    return None
+
+
+def check_overrides(overrides: Mapping[str, str], columns: Sequence[str]) -> None:
+    """Raise ValueError with a readable message for a --map that cannot work."""
+    for target, column in overrides.items():
+        if target not in ASSET_FIELD_NAMES and target not in SPECIAL_TARGETS:
+            raise ValueError(f"--map {target}={column}: '{target}' is not an asset field "
+                             f"(fields: {', '.join(ASSET_FIELD_NAMES)}, or x, y, lon, lat, crs, wkt)")
+        if column not in columns:
+            raise ValueError(f"--map {target}={column}: the file has no column '{column}' "
+                             f"(columns: {', '.join(columns)})")

@@ -1,0 +1,229 @@
+"""Import a file of assets into a project, accounting for every row.
+
+``prepare_import`` reads, maps, locates, checks and de-duplicates without writing (the GUI's
+preview and the dry run); ``commit_import`` writes the accepted rows in one transaction.
+Every data row ends up in exactly one of: imported, unlocated, duplicates, rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from assetmap.core.errors import DataError
+from assetmap.core.io.columns import FIELD_ALIASES, check_overrides, guess_mapping
+from assetmap.core.io.dedupe import DuplicateIndex
+from assetmap.core.io.locate import locate_rows
+from assetmap.core.io.postcodes import PostcodeLookup
+from assetmap.core.io.readers import read_table
+from assetmap.core.io.table import RawTable
+from assetmap.core.model import ASSET_FIELD_NAMES, clean_asset, is_blank
+from assetmap.core.progress import Progress, ensure_progress
+from assetmap.core.project.atomic import atomic_path
+from assetmap.core.project.store import Project
+from assetmap.core.taxonomy import CATEGORY_IDS
+
+
+@dataclass
+class ImportOptions:
+    layer: str | None = None
+    category: str | None = None  # every row gets this category (a type column then only picks the kind)
+    kind: str | None = None  # every row gets this kind
+    crs: str | None = None  # coordinates are in this CRS, whatever the columns say
+    mapping: dict[str, str] = field(default_factory=dict)  # field → column overrides (--map)
+    postcodes: PostcodeLookup | None = None
+    source: str | None = None  # label stored in each asset's `source`; default: the file name
+    default_name: str | None = None  # name for rows without one (e.g. "Post office")
+    name_from_kind: bool = False  # rows without a name are called after their kind ("Play area")
+    kind_values: dict[str, str] = field(default_factory=dict)  # type text → kind id, for known registers
+    visibility: str | None = None
+
+
+@dataclass
+class ImportReport:
+    file: str
+    rows: int = 0
+    imported: int = 0
+    unlocated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_rows: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "rows": self.rows, "imported": self.imported, "unlocated": self.unlocated,
+                "duplicates": self.duplicates, "rejected": self.rejected, "rejects": self.rejects,
+                "by_category": self.by_category, "mapping": self.mapping, "notes": self.notes}
+
+
+@dataclass
+class PreparedImport:
+    table: RawTable
+    report: ImportReport
+    records: list[dict[str, Any]]
+    points: list[shapely.Geometry | None]
+    areas: list[shapely.Geometry | None]
+
+
+def _category_and_kind(values: dict[str, Any], raw_kind: Any, row_kind: str | None, options: ImportOptions,
+                       project: Project) -> tuple[str | None, str | None, str | None]:
+    """(category, kind, note) for a row; the note keeps a type text that matched no kind."""
+    tax = project.taxonomy
+    raw_category = values.pop("category", None)
+    category = options.category or tax.category_for_text(raw_category)
+    hints = [h for h in (raw_kind, None if tax.category_for_text(raw_category) else raw_category) if not is_blank(h)]
+    kind = options.kind or row_kind
+    if kind is None:
+        for hint in hints:
+            mapped = options.kind_values.get(str(hint).strip())
+            kind = mapped or tax.kind_for_text(hint, category=category)
+            if kind:
+                break
+    if kind is None and not is_blank(values.get("name")):
+        kind = tax.kind_for_text(values["name"], category=category)
+    if category is None and kind:
+        category = tax.kinds[kind].category if kind in tax.kinds else None
+    if category is None and not is_blank(raw_category):
+        category = str(raw_category)  # let validation explain what is wrong with it
+    if kind and category and kind in tax.kinds and tax.kinds[kind].category != category:
+        kind = None
+    unmatched = next((str(h).strip() for h in hints if kind is None), None)
+    return category, kind, unmatched
+
+
+def _extent(project: Project) -> tuple[float, float, float, float] | None:
+    for layer in (project.neighbourhoods(), project.assets()):
+        located = layer[layer.geometry.notna()]
+        if len(located):
+            return tuple(located.to_crs(4326).total_bounds)
+    return None
+
+
+def prepare_import(project: Project, path: str | Path, options: ImportOptions | None = None,
+                   progress: Progress | None = None) -> PreparedImport:
+    """Read and check a file against a project without changing the project."""
+    options = options or ImportOptions()
+    progress = ensure_progress(progress)
+    path = Path(path)
+    progress.update(0, 1, f"Reading {path.name}")
+    table = read_table(path, options.layer)
+    try:
+        check_overrides(options.mapping, table.columns)
+    except ValueError as exc:
+        raise DataError(str(exc), file=path) from None
+    mapping = guess_mapping(table.columns, options.mapping)
+    if "name" not in mapping and not (options.default_name or options.name_from_kind) and table.format != "osm":
+        raise DataError("no column holds the assets' names (looked for: "
+                        f"{', '.join(FIELD_ALIASES['name'][:8])} ...); name it with --map name=COLUMN", file=path)
+    report = ImportReport(file=str(path), rows=len(table) + len(table.early_rejects), notes=list(table.notes),
+                          mapping={k: v for k, v in mapping.items()})
+    for row, reason in table.early_rejects:
+        report.rejects.append({"row": row, "reason": reason})
+    located = locate_rows(table, mapping, project.crs, crs_option=options.crs, postcodes=options.postcodes,
+                          extent_wgs84=_extent(project))
+    report.notes += located.notes
+    source = options.source or path.name
+    index = DuplicateIndex.from_assets(project.assets())
+    records, points, areas = [], [], []
+    columns = table.rows.to_dict("records")
+    total = len(columns)
+    for i, raw in enumerate(columns):
+        if i % 500 == 0:
+            progress.update(i, total, f"Checking row {table.row_numbers[i]}")
+        row_number = table.row_numbers[i]
+        if i in located.problems:
+            report.rejects.append({"row": row_number, "reason": located.problems[i]})
+            continue
+        values = {f: raw[c] for f, c in mapping.items() if f in ASSET_FIELD_NAMES}
+        if table.format == "osm":
+            values.setdefault("source_ref", raw.get("osm_ref"))
+        raw_kind = values.pop("kind", None)
+        if is_blank(values.get("name")) and options.default_name:
+            values["name"] = options.default_name
+        row_kind = table.osm_kinds[i] if table.osm_kinds is not None else None
+        category, kind, unmatched = _category_and_kind(values, raw_kind, row_kind, options, project)
+        if is_blank(values.get("name")) and options.name_from_kind and kind:
+            values["name"] = project.taxonomy.label(kind)
+        values.update(category=category, kind=kind, source=source)
+        if options.visibility:
+            values["visibility"] = options.visibility
+        if unmatched:
+            values["tags"] = ", ".join(t for t in (values.get("tags"), unmatched) if not is_blank(t))
+        clean, problems = clean_asset(values, project.taxonomy)
+        if problems:
+            reasons = []
+            for fld, message in problems.items():
+                col = "--category" if fld == "category" and options.category else mapping.get(fld)
+                reasons.append(f"column '{col}': {message}" if col else message)
+            if "category" in problems and category is None:
+                reasons[-1] = ("cannot tell the category (no category column, and the type and name match no kind); "
+                               f"add a category column or use --category ({', '.join(CATEGORY_IDS[1:])})")
+            report.rejects.append({"row": row_number, "reason": "; ".join(reasons)})
+            continue
+        point = located.points[i]
+        why = index.match(clean, point)
+        if why:
+            report.duplicate_rows.append({"row": row_number, "reason": why})
+            continue
+        index.add(clean, point)
+        records.append(clean)
+        points.append(point)
+        areas.append(located.areas[i])
+    report.unlocated = sum(p is None for p in points)
+    report.imported = len(records) - report.unlocated
+    report.duplicates = len(report.duplicate_rows)
+    report.rejected = len(report.rejects)
+    report.rejects.sort(key=lambda r: r["row"])
+    for rec in records:
+        report.by_category[rec["category"]] = report.by_category.get(rec["category"], 0) + 1
+    progress.update(total, total, "Checked")
+    return PreparedImport(table, report, records, points, areas)
+
+
+def commit_import(project: Project, prepared: PreparedImport) -> ImportReport:
+    """Write a prepared import in one transaction (all rows or none)."""
+    if prepared.records:
+        project.add_assets(prepared.records, prepared.points, prepared.areas)
+    return prepared.report
+
+
+def import_file(project: Project, path: str | Path, options: ImportOptions | None = None,
+                progress: Progress | None = None) -> ImportReport:
+    """Read, check and write a file of assets; returns the report that accounts for every row."""
+    return commit_import(project, prepare_import(project, path, options, progress))
+
+
+def write_rejects(prepared: PreparedImport, dest: str | Path) -> Path:
+    """The rejected rows as they were in the file, with their row number and the reason."""
+    dest = Path(dest)
+    reasons = {r["row"]: r["reason"] for r in prepared.report.rejects}
+    table = prepared.table
+    with atomic_path(dest) as tmp:
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["row", "reason", *table.columns])
+            by_number = dict(zip(table.row_numbers, table.rows.itertuples(index=False)))
+            for row, reason in sorted(reasons.items()):
+                values = by_number.get(row)
+                cells = ["" if is_blank(v) else v for v in values] if values is not None else []
+                writer.writerow([row, reason, *cells])
+    return dest
+
+
+def parse_map_options(pairs: list[str] | None) -> Mapping[str, str]:
+    """``["name=PropertyName", ...]`` → {"name": "PropertyName"}; ValueError on a malformed pair."""
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        target, sep, column = pair.partition("=")
+        if not sep or not target.strip() or not column.strip():
+            raise ValueError(f"--map {pair}: expected FIELD=COLUMN, e.g. --map name=PropertyName")
+        out[target.strip()] = column.strip()
+    return out

@@ -1,0 +1,39 @@
+"""The plain data every reader returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import CRS
+
+
+@dataclass
+class RawTable:
+    """Rows read from a file, before any mapping onto asset fields.
+
+    ``rows`` holds the values as read (text for CSV; typed cells for XLSX; attributes for vector
+    files). ``row_numbers`` are what a user sees: the spreadsheet row (the header is row 1), or the
+    feature number in a vector file. ``geometry`` is set for vector formats, ``crs`` with it.
+    ``early_rejects`` are rows the reader itself could not use (for example a CSV line with too many
+    values); they still count towards the report.
+    """
+
+    path: Path
+    format: str
+    rows: pd.DataFrame
+    row_numbers: list[int]
+    geometry: gpd.GeoSeries | None = None
+    crs: CRS | None = None
+    early_rejects: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    osm_kinds: list[str | None] | None = None  # set by the OpenStreetMap reader
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.rows.columns]
+
+    def __len__(self) -> int:
+        return len(self.rows)
