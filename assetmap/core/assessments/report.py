@@ -1,0 +1,267 @@
+"""The one-page A4 dossier for a building: map, gap results, facts, scores, ACV dates, recommendation.
+
+One self-contained HTML file (CSS and SVG inline, no script, no network) so it can be e-mailed,
+printed, or turned into a PDF. Every string from the project goes through ``_e`` (HTML-escaped);
+long free text is shortened so the page stays one page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from assetmap.core.assessments.acv import LABELS as ACV_LABELS
+from assetmap.core.assessments.report_data import ReportData, gather_report
+from assetmap.core.assessments.svg import Bar, MapShape, bars_svg, map_svg
+from assetmap.core.project import Project
+from assetmap.core.project.atomic import atomic_path
+from assetmap.core.resources import resources_dir
+
+RECOMMENDATION_TEXT = {"transfer": "Transfer", "transfer_with_conditions": "Transfer with conditions",
+                       "do_not_transfer": "Do not transfer"}
+ELEMENT_TEXT = {"structure": "Structure", "roof": "Roof", "mechanical_electrical": "Mechanical and electrical",
+                "accessibility": "Accessibility", "fire_safety": "Fire safety"}
+BUILDING_TEXT = {"floor_area_m2": "Floor area", "year_built": "Year built", "listed_building": "Listed building",
+                 "current_use": "Current use", "hours_per_week": "Hours of use a week", "groups_using": "Groups using it",
+                 "annual_running_costs": "Annual running costs", "repair_backlog": "Repair backlog",
+                 "energy_rating": "Energy rating"}
+ORG_TEXT = {"name": "Organisation", "legal_form": "Legal form", "years_running": "Years running",
+            "governance": "Governance", "finances": "Finances", "building_experience": "Running buildings"}
+MONEY_KEYS = {"annual_running_costs", "repair_backlog"}
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _clip(text: Any, limit: int) -> str:
+    """Escaped text, shortened to ``limit`` characters with a note (the project keeps it whole)."""
+    text = "" if text is None else str(text)
+    if len(text) <= limit:
+        return _e(text)
+    return _e(text[:limit].rstrip()) + '… <span class="muted">(shortened; full text in the project)</span>'
+
+
+def _money(value: Any) -> str:
+    return "" if value is None else f"£{float(value):,.0f}"
+
+
+def _date(iso: str | date | None) -> str:
+    if not iso:
+        return '<span class="muted">n/a</span>'
+    d = iso if isinstance(iso, date) else date.fromisoformat(str(iso))
+    return f'<time datetime="{d.isoformat()}">{d.isoformat()}</time>'
+
+
+def _rows(pairs: Iterable[tuple[str, str]]) -> str:
+    """Table rows from (escaped label, ready HTML) pairs; empty values are left out."""
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in pairs if v)
+    return f"<table>{body}</table>" if body else '<p class="muted">Not recorded.</p>'
+
+
+def _building_value(key: str, value: Any) -> str:
+    if key in MONEY_KEYS:
+        return _money(value)
+    if key == "floor_area_m2":
+        return f"{value:,.0f} m²"
+    if key == "groups_using" and isinstance(value, list):
+        return _clip(", ".join(value), 160) + f" ({len(value)})"
+    if key == "listed_building":
+        return _e(str(value).replace("_", " "))
+    if isinstance(value, float) and value.is_integer():
+        return _e(int(value))
+    return _clip(value, 120)
+
+
+def _header(d: ReportData) -> str:
+    a, rec = d.asset, d.assessment
+    where = ", ".join(str(x) for x in (a.get("address"), a.get("postcode")) if x)
+    nb = d.neighbourhood
+    sub = " · ".join(p for p in (_e(d.kind_label or a.get("category")), _e(where),
+                                 _e(f"{nb['name']} ({nb['code']})") if nb else "") if p)
+    if rec is None:
+        right = '<div class="total">–</div><div class="rec">Not assessed yet</div>'
+    else:
+        right = (f'<div class="total">{rec["score"]:.1f}<small> / 100</small></div>'
+                 f'<div class="rec rec-{_e(rec["recommendation"])}">{_e(RECOMMENDATION_TEXT[rec["recommendation"]])}</div>')
+    return (f'<header><div><h1>{_e(a["name"])}</h1><p class="sub">{sub}</p>'
+            f'<p class="sub">Community asset transfer assessment · {_e(d.project_name)}</p></div>'
+            f'<div class="headline">{right}</div></header>')
+
+
+def _map(d: ReportData) -> str:
+    nb = d.neighbourhood
+    caption = (f"{_e(d.asset['name'])} in {_e(nb['name'])}" if nb else
+               f"{_e(d.asset['name'])}: not inside any neighbourhood of the project")
+    point = d.asset.get("geometry")
+    svg = map_svg(None if point is None or point.is_empty else point, d.footprint,
+                  [MapShape(g, home) for g, home in d.neighbourhood_shapes],
+                  label=f"Map of {d.asset['name']}" + (f" in {nb['name']}" if nb else ""))
+    if not svg:
+        return '<section><h2>Location</h2><p class="muted">Not placed on the map yet.</p></section>'
+    return (f'<section><h2>Location</h2><figure>{svg}<figcaption>{caption}. Straight lines from the project\'s '
+            f'boundaries; shaded: the neighbourhood the building is in.</figcaption></figure></section>')
+
+
+def _recommendation(d: ReportData) -> str:
+    rec = d.assessment
+    if rec is None:
+        return '<section><h2>Recommendation</h2><p class="muted">No assessment recorded yet.</p></section>'
+    flags = "".join(f'<li class="flag-{_e(f["severity"])}">{_e(f["message"])}</li>' for f in rec.get("flags") or [])
+    conditions = "".join(f"<li>{_clip(c, 200)}</li>" for c in (rec.get("conditions") or [])[:6])
+    return (f'<section><h2>Recommendation: {_e(RECOMMENDATION_TEXT[rec["recommendation"]])}</h2>'
+            f'<p>{_clip(rec.get("reasons") or "No reasons given.", 600)}</p>'
+            + (f"<p><b>Conditions</b></p><ul>{conditions}</ul>" if conditions else "")
+            + (f'<p><b>Notes</b></p><ul class="flags">{flags}</ul>' if flags else "")
+            + f'<p class="muted">Assessed on {_date(rec["date"])} by {_e(rec["assessor"])}.</p></section>')
+
+
+def _scores(d: ReportData) -> str:
+    rec = d.assessment
+    if rec is None:
+        return ""
+    titles = {c["id"]: c for c in rec.get("criteria") or []}
+    weight_sum = sum(float(c["weight"]) for c in titles.values()) or 1.0
+    bars = []
+    for cid, score in rec["scores"].items():
+        crit = titles.get(cid, {"title": cid, "weight": 0})
+        share = float(crit["weight"]) / weight_sum * 100
+        title = str(crit["title"])
+        bars.append(Bar(title if len(title) <= 26 else title[:25] + "…", float(score), 5.0,
+                        f"weight {float(crit['weight']):g} · {share * float(score) / 5:.1f} of {share:.1f} points"))
+    chart = bars_svg(bars, label=f"Scores by criterion: total {rec['score']:.1f} out of 100")
+    return (f'<section><h2>Scores: {rec["score"]:.1f} out of 100</h2>{chart}'
+            '<p class="muted">Each criterion 0–5; total = weighted sum scaled to 100.</p></section>')
+
+
+def _facts(d: ReportData) -> str:
+    rec = d.assessment or {}
+    building = rec.get("building") or {}
+    rows = [(_e(BUILDING_TEXT[k]), _building_value(k, building[k])) for k in BUILDING_TEXT if k in building]
+    a = d.asset
+    rows += [("Ownership", _e(a.get("ownership"))), ("Capacity", _e(a.get("capacity")))]
+    cond = rec.get("condition") or {}
+    cond_html = " ".join(f'{_e(ELEMENT_TEXT[k])} <span class="cond cond-{_e(v)}">{_e(v)}</span>'
+                         for k, v in cond.items())
+    return (f'<section><h2>The building</h2>{_rows(rows)}'
+            + (f"<p><b>Condition:</b> {cond_html}</p>" if cond_html else "") + "</section>")
+
+
+def _deal(d: ReportData) -> str:
+    rec = d.assessment
+    if rec is None:
+        return ""
+    tenure = rec.get("tenure") or {}
+    tenure_text = _e(tenure.get("type", ""))
+    if tenure.get("lease_years") is not None:
+        tenure_text += f", {float(tenure['lease_years']):g} years"
+    org = rec.get("organisation") or {}
+    rows = [("Tenure offered", tenure_text), ("Market value", _money(rec.get("market_value"))),
+            ("Proposed transfer value", _money(rec.get("transfer_value"))),
+            ("Undervalue", _money(rec.get("undervalue")))]
+    for k, label in ORG_TEXT.items():
+        if k in org:
+            value = org[k]
+            rows.append((label, _e(f"{value:g}") if isinstance(value, float) else _clip(value, 160)))
+    return f"<section><h2>Tenure, value and organisation</h2>{_rows(rows)}</section>"
+
+
+def _acv(d: ReportData) -> str:
+    t = d.acv
+    if t.status == "none" and not t.nominated_on:
+        return '<section><h2>Asset of Community Value</h2><p>Not nominated.</p></section>'
+    rows = [("Status", _e(t.status)), ("Nominated on", _date(t.nominated_on) if t.nominated_on else "")]
+    for key in ("decision_due", "listed_on", "listing_ends", "sale_notice_on", "interim_moratorium_ends",
+                "full_moratorium_ends", "protected_period_ends"):
+        value = getattr(t, key)
+        if value:
+            rows.append((_e(ACV_LABELS.get(key, key.replace("_", " ").capitalize()).split(" (")[0]), _date(value)))
+    due = (f'<p class="due"><b>Next:</b> {_e(d.due.label)}: {_date(d.due.on)} '
+           f'({_e(d.due.describe().rsplit("(", 1)[-1].rstrip(")"))} as of {_date(d.today)})</p>') if d.due else ""
+    return f"<section><h2>Asset of Community Value</h2>{_rows(rows)}{due}</section>"
+
+
+def _evidence(d: ReportData) -> str:
+    rec = d.assessment
+    if rec is None:
+        return ""
+    risks = "".join(f"<li>{_clip(r, 200)}</li>" for r in (rec.get("risks") or [])[:6])
+    return (f'<section class="full"><h2>Community benefit and risks</h2>'
+            f'<p>{_clip(rec.get("community_benefit") or "No evidence recorded.", 700)}</p>'
+            + (f"<p><b>Risks</b></p><ul>{risks}</ul>" if risks else "") + "</section>")
+
+
+def _gaps(d: ReportData) -> str:
+    nb = d.neighbourhood
+    head = f"Gaps in {_e(nb['name'])}" if nb else "Gaps in the neighbourhood"
+    if nb is None:
+        return f'<section class="full"><h2>{head}</h2><p class="muted">The building is not in a neighbourhood.</p></section>'
+    if d.gap is None:
+        return f'<section class="full"><h2>{head}</h2><p class="muted">Gap analysis not run yet.</p></section>'
+    g = d.gap
+    coverage = g.get("coverage") or {}
+    cov = "; ".join(f"{_e(d.rule_titles.get(r, r))}: {_coverage(v)}" for r, v in coverage.items())
+    flags = "".join(f'<li class="flag-{_e(f.get("severity"))}">{_e(f.get("message"))}</li>'
+                    for f in (g.get("flags") or [])[:5] if isinstance(f, Mapping))
+    counts = g.get("counts") or {}
+    count_text = ", ".join(f"{_e(k)} {_e(v)}" for k, v in counts.items() if not isinstance(v, (dict, list)))
+    facts = [f"Priority rank {_e(g.get('priority'))}" if g.get("priority") is not None else "",
+             f"population {_e(nb.get('population'))}" if nb.get("population") is not None else "",
+             f"IMD decile {_e(nb.get('imd_decile'))}" if nb.get("imd_decile") is not None else ""]
+    return (f'<section class="full"><h2>{head}</h2><p>{", ".join(f for f in facts if f)}</p>'
+            + (f"<p><b>Assets:</b> {count_text}</p>" if count_text else "")
+            + (f"<p><b>Coverage:</b> {cov}</p>" if cov else "")
+            + (f'<ul class="flags">{flags}</ul>' if flags else '<p>No gaps flagged.</p>') + "</section>")
+
+
+def _coverage(value: Any) -> str:
+    try:
+        return f"{float(value) * 100:.0f}%"
+    except (TypeError, ValueError):
+        return _e(value)
+
+
+def _footer(d: ReportData) -> str:
+    earlier = "; ".join(f"{_date(a['date'])} {a['score']:.1f}/100 {_e(RECOMMENDATION_TEXT[a['recommendation']])}"
+                        for a in d.earlier[:4])
+    more = f" and {len(d.earlier) - 4} more" if len(d.earlier) > 4 else ""
+    rec_id = f" Assessment {_e(d.assessment['id'])}." if d.assessment else ""
+    return (f"<footer>{'Earlier assessments: ' + earlier + more + '. ' if earlier else ''}"
+            f"Made with assetmap on {_date(d.today)}.{rec_id} Asset {_e(d.asset['id'])}.</footer>")
+
+
+def render_html(d: ReportData) -> str:
+    """The report as one self-contained HTML page."""
+    css = (resources_dir() / "report" / "report.css").read_text(encoding="utf-8")
+    body = (_header(d) + '<div class="grid">' + _map(d) + _recommendation(d) + _facts(d) + _scores(d)
+            + _deal(d) + _acv(d) + _evidence(d) + _gaps(d) + "</div>" + _footer(d))
+    return ('<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(d.asset['name'])}: asset transfer assessment</title><style>{css}</style></head>"
+            f"<body>{body}</body></html>\n")
+
+
+def render_report(project: Project, asset_id: str, *, assessment_id: str | None = None,
+                  today: date | None = None) -> str:
+    """HTML of the report for an asset (its newest assessment unless one is chosen)."""
+    return render_html(gather_report(project, asset_id, assessment_id=assessment_id, today=today))
+
+
+def write_report(project: Project, asset_id: str, out: str | Path, *, assessment_id: str | None = None,
+                 today: date | None = None) -> Path:
+    """Write the report atomically: HTML, or PDF when ``out`` ends in .pdf (see ``pdf.html_to_pdf``)."""
+    out = Path(out)
+    html = render_report(project, asset_id, assessment_id=assessment_id, today=today)
+    if out.suffix.lower() == ".pdf":
+        from assetmap.core.assessments.pdf import html_to_pdf
+
+        data = html_to_pdf(html)
+        with atomic_path(out) as tmp:
+            tmp.write_bytes(data)
+        return out
+    with atomic_path(out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return out
