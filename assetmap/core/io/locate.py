@@ -12,11 +12,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 from assetmap.core.errors import DataError
 from assetmap.core.io.columns import coordinate_hint
-from assetmap.core.io.coords import WGS84, detect_crs, in_range, looks_swapped, parse_crs, parse_number, range_text
+from assetmap.core.io.coords import (
+    WGS84,
+    detect_crs,
+    in_range,
+    looks_swapped,
+    parse_crs,
+    parse_number,
+    range_text,
+    transformer,
+)
 from assetmap.core.io.postcodes import PostcodeLookup
 from assetmap.core.io.table import RawTable
 from assetmap.core.model import is_blank
@@ -34,8 +43,8 @@ class Located:
 def _to_project(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
     if src == dst:
         return geoms
-    transformer = Transformer.from_crs(src, dst, always_xy=True)
-    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    tr = transformer(src, dst)
+    return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
 def _column_numbers(table: RawTable, column: str, problems: dict[int, str]) -> np.ndarray:

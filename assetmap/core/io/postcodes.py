@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 from assetmap.core.errors import DataError
 from assetmap.core.io.columns import COORD_PAIRS, normalise
-from assetmap.core.io.coords import BNG, WGS84
+from assetmap.core.io.coords import BNG, WGS84, transformer
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
 _POSTCODE_HEADERS = ("postcode", "pcds", "pcd", "pcd7", "pcd8", "pc", "post_code")
@@ -49,7 +49,7 @@ class PostcodeLookup:
             return None
         if self.crs == to_crs:
             return found
-        return Transformer.from_crs(self.crs, to_crs, always_xy=True).transform(*found)
+        return transformer(self.crs, to_crs).transform(*found)
 
     def __len__(self) -> int:
         return len(self.points)

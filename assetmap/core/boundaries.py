@@ -1,0 +1,148 @@
+"""Neighbourhood boundaries from any polygon file: reproject, repair, and find the code, name,
+population and deprivation columns (ONS codes such as E01/E05 are recognised)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
+
+from assetmap.core.errors import DataError
+from assetmap.core.io.columns import normalise
+from assetmap.core.io.readers import read_table
+
+ONS_CODE = re.compile(r"^[EWSNK]\d{8}$")
+# Great Britain, roughly, in WGS84: boundaries inside it go to British National Grid.
+_GB = (-8.7, 49.8, 1.9, 60.9)
+
+
+@dataclass
+class Boundaries:
+    frame: gpd.GeoDataFrame  # code, name, population, imd_decile, geometry (project CRS)
+    crs: CRS
+    fields: dict[str, str | None]
+    repaired: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def choose_project_crs(gdf: gpd.GeoDataFrame) -> CRS:
+    """The boundaries' own CRS if projected; British National Grid in Great Britain; else local UTM."""
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.is_projected:
+        return crs
+    minx, miny, maxx, maxy = gdf.to_crs(4326).total_bounds
+    if _GB[0] <= minx and maxx <= _GB[2] and _GB[1] <= miny and maxy <= _GB[3]:
+        return CRS.from_epsg(27700)
+    infos = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(minx, miny, maxx, maxy))
+    return CRS.from_epsg(int(infos[0].code))
+
+
+def _guess_code(df: pd.DataFrame) -> str | None:
+    best, best_score = None, 0.0
+    for col in df.columns:
+        values = df[col].dropna().astype(str)
+        if values.empty or not values.is_unique:
+            continue
+        ons = values.str.match(ONS_CODE).mean()
+        named = normalise(col).endswith(("cd", "code", "_id")) or normalise(col) in ("code", "id")
+        score = ons * 2 + (1 if named else 0)
+        if score > best_score:
+            best, best_score = col, score
+    return best if best_score >= 1 else None
+
+
+def _guess_name(df: pd.DataFrame, code: str | None) -> str | None:
+    for col in df.columns:
+        n = normalise(col)
+        if col != code and (n.endswith("nm") or "name" in n) and not n.endswith(("nmw", "welsh")):
+            if df[col].dtype == object and not df[col].dropna().astype(str).str.match(ONS_CODE).all():
+                return col
+    return None
+
+
+def _guess_numeric(df: pd.DataFrame, words: tuple[str, ...], exclude: tuple[str, ...] = ()) -> str | None:
+    for col in df.columns:
+        n = normalise(col)
+        if any(w in n for w in words) and not any(w in n for w in exclude):
+            if pd.to_numeric(df[col], errors="coerce").notna().mean() > 0.5:
+                return col
+    return None
+
+
+def _fix(geom: shapely.Geometry) -> shapely.Geometry | None:
+    fixed = shapely.make_valid(geom)
+    polys = [p for p in shapely.get_parts(fixed) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys) if polys else None
+
+
+def read_boundaries(
+    path: str | Path,
+    *,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    population_field: str | None = None,
+    imd_field: str | None = None,
+    layer: str | None = None,
+) -> Boundaries:
+    """Read a polygon file into neighbourhoods in the project CRS it implies."""
+    path = Path(path)
+    table = read_table(path, layer)
+    if table.geometry is None:
+        raise DataError("has no geometry; boundaries must be a polygon file (GeoJSON, GeoPackage, "
+                        "zipped Shapefile)", file=path)
+    df = table.rows
+    for flag, col in (("--code-field", code_field), ("--name-field", name_field),
+                      ("--population-field", population_field), ("--imd-field", imd_field)):
+        if col and col not in df.columns:
+            raise DataError(f"{flag} {col}: no such column (columns: {', '.join(map(str, df.columns))})", file=path)
+    geoms = np.asarray(table.geometry.values, dtype=object)
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            raise DataError("has no geometry", file=path, row=i + 1)
+        if g.geom_type not in ("Polygon", "MultiPolygon"):
+            raise DataError(f"is a {g.geom_type}, not a polygon; boundaries must be areas", file=path, row=i + 1)
+    crs = table.crs
+    if crs is None:
+        raise DataError("has no coordinate system (is the .prj file missing from the zip?)", file=path)
+    invalid = ~shapely.is_valid(geoms)
+    repaired = int(invalid.sum())
+    for i in np.flatnonzero(invalid):
+        geoms[i] = _fix(geoms[i])
+        if geoms[i] is None:
+            raise DataError("the polygon is broken beyond repair (it has no area)", file=path, row=i + 1)
+    gdf = gpd.GeoDataFrame(df.copy(), geometry=gpd.GeoSeries(geoms), crs=crs)
+    project_crs = choose_project_crs(gdf)
+    gdf = gdf.to_crs(project_crs)
+    code = code_field or _guess_code(df)
+    name = name_field or _guess_name(df, code)
+    if code is None and name is not None and df[name].is_unique:
+        code = name
+    if code is None:
+        raise DataError("cannot tell which column holds each neighbourhood's code; give it with --code-field "
+                        f"(columns: {', '.join(map(str, df.columns))})", file=path)
+    codes = df[code].astype(str).str.strip()
+    dupes = codes[codes.duplicated()]
+    if len(dupes):
+        raise DataError(f"code '{dupes.iloc[0]}' appears more than once in column '{code}'; each neighbourhood "
+                        "needs its own code", file=path)
+    pop = population_field or _guess_numeric(df, ("pop", "residents", "all_ages", "usual_res"), ("density",))
+    imd = imd_field or _guess_numeric(df, ("imd_decile", "imddecile", "imd_dec"))
+    out = gpd.GeoDataFrame({
+        "code": codes.values,
+        "name": (df[name].astype(str).str.strip() if name else codes).values,
+        "population": pd.to_numeric(df[pop], errors="coerce").round().astype("Int64").values if pop else pd.NA,
+        "imd_decile": pd.to_numeric(df[imd], errors="coerce").astype("Int64").values if imd else pd.NA,
+    }, geometry=gdf.geometry.values, crs=project_crs)
+    fields = {"code": code, "name": name, "population": pop, "imd_decile": imd}
+    notes = [f"{len(out)} neighbourhoods; project coordinate system {project_crs.name}"]
+    if repaired:
+        notes.append(f"repaired {repaired} invalid polygon{'s' if repaired != 1 else ''}")
+    return Boundaries(out, project_crs, fields, repaired, notes)
