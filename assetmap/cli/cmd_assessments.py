@@ -8,7 +8,6 @@ from typing import Any
 
 from assetmap.cli import UsageError
 from assetmap.cli.common import print_json
-from assetmap.core.assessments.acv import AcvRecord, acv_timeline, next_due
 from assetmap.core.assessments.store import assessment_summaries, assessments_for
 from assetmap.core.model import parse_date
 from assetmap.core.project import Project
@@ -51,30 +50,17 @@ def run(args: argparse.Namespace) -> int:
                 if not history:
                     print("No assessments of this asset yet.")
             return 0
-        summaries = assessment_summaries(project)
+        summaries = assessment_summaries(project, today=today)
     if args.json:
         print_json([{k: s[k] for k in SUMMARY_KEYS} for s in summaries])
         return 0
     if not summaries:
         print("No assessments yet. Add one with: assetmap assess PROJECT ASSET_ID --from FILE.json")
         return 0
-    print(f"{'Score':>5}  {'Recommendation':<24}  {'Assessed':<10}  {'ACV':<12}  {'Next ACV date':<32}  Name")
+    print(f"{'Score':>5}  {'Recommendation':<24}  {'Assessed':<10}  {'ACV':<12}  {'Next ACV date':<34}  Name")
     for s in summaries:
-        acv = s["acv"]
-        timeline = acv_timeline(AcvRecord.from_json({k: acv[k] for k in ("status", "nominated_on", "listed_on",
-                                                                            "sale_notice_on")}))
-        due = next_due(timeline, today) if not acv.get("full_moratorium_ends") else None
-        if due is None:
-            due = next_due(_with_full(acv, timeline), today)
-        due_text = f"{due.on.isoformat()} {due.key.replace('_', ' ')}" if due else ""
-        print(f"{s['score']:5.1f}  {s['recommendation']:<24}  {s['date']:<10}  {acv['status']:<12}  "
-              f"{due_text[:32]:<32}  {s['name']}")
+        due = s["next_due"]
+        due_text = f"{due['date']} {due['key'].replace('_', ' ')}" if due else ""
+        print(f"{s['score']:5.1f}  {s['recommendation']:<24}  {s['date']:<10}  {s['acv']['status']:<12}  "
+              f"{due_text[:34]:<34}  {s['name']}")
     return 0
-
-
-def _with_full(acv: dict[str, Any], timeline: Any) -> Any:
-    """The timeline with the full moratorium as computed from the stored record (bid dates are not in the summary)."""
-    from dataclasses import replace
-
-    full = acv.get("full_moratorium_ends")
-    return replace(timeline, full_moratorium_ends=date.fromisoformat(full) if full else None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from assetmap.core.assessments.acv import AcvRecord, AcvTimeline, acv_timeline
+from assetmap.core.assessments.acv import AcvRecord, AcvTimeline, acv_timeline, next_due
 from assetmap.core.assessments.criteria import Criterion, project_criteria
 from assetmap.core.assessments.record import clean_assessment
 from assetmap.core.errors import AssetmapError
@@ -189,14 +189,23 @@ def acv_for(record: Mapping[str, Any] | None, asset: Mapping[str, Any]) -> AcvTi
     return acv_timeline(AcvRecord(status=status, listed_on=date.fromisoformat(listed) if listed else None))
 
 
-def assessment_summaries(project: Project) -> list[dict[str, Any]]:
-    """``assetmap assessments --json``: the latest assessment of each assessed asset, best score first."""
+def assessment_summaries(project: Project, *, today: date | None = None) -> list[dict[str, Any]]:
+    """The latest assessment of each assessed asset, best score first, for comparing buildings side by side.
+
+    Each item has the keys of ``assetmap assessments --json`` (asset_id, name, score, recommendation, acv)
+    plus ``date``, ``assessment_id``, ``flags`` and ``next_due`` ({key, label, date, days} or None).
+    """
+    today = today or date.today()
     out = []
     for rec in latest_assessments(project):
         asset = project.asset(rec["asset_id"]) if _asset_exists(project, rec["asset_id"]) else {}
+        timeline = acv_for(rec, asset)
+        due = next_due(timeline, today)
         out.append({"asset_id": rec["asset_id"], "name": asset.get("name"), "score": rec["score"],
-                    "recommendation": rec["recommendation"], "acv": acv_for(rec, asset).to_json(),
-                    "date": rec["date"]})
+                    "recommendation": rec["recommendation"], "acv": timeline.to_json(), "date": rec["date"],
+                    "assessment_id": rec["id"], "flags": rec["flags"],
+                    "next_due": None if due is None else {"key": due.key, "label": due.label,
+                                                          "date": due.on.isoformat(), "days": due.days}})
     out.sort(key=lambda s: (-(s["score"] or 0), s["name"] or "", s["asset_id"]))
     return out
 
