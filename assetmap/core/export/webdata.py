@@ -1,0 +1,239 @@
+"""The data behind the web map, as one JSON-able dict that the page's JavaScript draws from.
+
+The exported page and the desktop map view share this: the export embeds it once in the HTML;
+the desktop sends it (or a newer one) to ``window.assetmap.setData`` over QWebChannel. Assets are
+stored column-wise as arrays (field names once, not per asset) with category and kind as
+indices, so 10,000 assets stay well under the 5 MB budget. Nothing here is HTML: escaping is
+the page's job, which only ever inserts these strings as text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import mapping
+
+from assetmap.core.errors import AssetmapError
+from assetmap.core.export.privacy import filter_areas, skill_summaries
+from assetmap.core.export.tables import DECIMALS, WGS84, export_records
+from assetmap.core.model import ASSET_FIELD_MAP
+from assetmap.core.progress import Progress, ensure_progress
+
+DATA_VERSION = 1
+
+# Okabe-Ito colours, each with its own marker shape so colour is never the only cue.
+CATEGORY_STYLE: dict[str, tuple[str, str]] = {
+    "associations": ("#E69F00", "circle"),
+    "institutions": ("#0072B2", "square"),
+    "physical": ("#009E73", "triangle"),
+    "economy": ("#CC79A7", "diamond"),
+    "culture": ("#D55E00", "star"),
+    "people": ("#56B4E9", "hexagon"),
+}
+ACCESSIBILITY_LABELS = {"step_free": "Step-free access", "accessible_toilet": "Accessible toilet",
+                        "hearing_loop": "Hearing loop", "parking": "Accessible parking"}
+# Fields shown in popups, after name/category/kind; private mode adds the private ones.
+POPUP_FIELDS = ("description", "address", "postcode", "opening_times", "accessibility", "website")
+PRIVATE_POPUP_FIELDS = ("contact_name", "phone", "email", "notes", "visibility")
+ATTRIBUTIONS: tuple[dict[str, str], ...] = (
+    {"text": "© OpenStreetMap contributors", "url": "https://www.openstreetmap.org/copyright"},
+    {"text": "Contains OS data © Crown copyright and database right", "url": ""},
+    {"text": "Office for National Statistics", "url": "https://www.ons.gov.uk/"},
+    {"text": "Open Government Licence v3.0",
+     "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
+)
+SIMPLIFY_M = 1.0  # boundaries and footprints: 1 m is invisible on a web map and saves a lot of bytes
+
+
+def geometry_json(geom: shapely.Geometry | None) -> dict[str, Any] | None:
+    """GeoJSON geometry in WGS84 ``[lon, lat]`` order, rounded to 6 dp, without repeated points."""
+    if geom is None or geom.is_empty:
+        return None
+    rounded = shapely.transform(geom, lambda c: np.round(c, DECIMALS))
+    rounded = shapely.remove_repeated_points(rounded)
+    return mapping(rounded)
+
+
+def _web_geometries(gdf: gpd.GeoDataFrame) -> list[dict[str, Any] | None]:
+    if gdf.empty:
+        return []
+    geoms = gdf.geometry.simplify(SIMPLIFY_M, preserve_topology=True) if gdf.crs and gdf.crs.is_projected else gdf.geometry
+    return [geometry_json(g) for g in gpd.GeoSeries(geoms, crs=gdf.crs).to_crs(WGS84)]
+
+
+def read_gap_results(project: Any) -> dict[str, dict[str, Any]]:
+    """The stored gap analysis by neighbourhood code; empty when it has not been run."""
+    try:
+        rows = project.connection.execute('SELECT "code", "result" FROM gap_results').fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    out = {}
+    for code, text in rows:
+        try:
+            out[str(code)] = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def choose_indicator(rules: list[dict[str, Any]], results: dict[str, dict[str, Any]],
+                     requested: str | None) -> str | None:
+    """The rule the neighbourhoods are shaded by: the one asked for, or the first rule with results."""
+    available: list[str] = [str(r["id"]) for r in rules if "id" in r]
+    for res in results.values():
+        for key in (res.get("coverage") or {}):
+            if key not in available:
+                available.append(key)
+    if requested:
+        if not results:
+            raise AssetmapError("There are no gap analysis results to shade by; run `assetmap gaps` first, "
+                                "or leave out --indicator.")
+        if requested not in available:
+            raise AssetmapError(f"No gap indicator '{requested}'; choose one of: {', '.join(available) or 'none'}.")
+        return requested
+    for key in available:
+        if any(key in (res.get("coverage") or {}) for res in results.values()):
+            return key
+    return None
+
+
+def _assets_block(assets: gpd.GeoDataFrame, private: bool, taxonomy: Any,
+                  categories: list[str]) -> tuple[dict[str, Any], list[str]]:
+    fields, rows, lon, lat = export_records(assets, private=private)
+    index = {name: i for i, name in enumerate(fields)}
+    popup = [f for f in POPUP_FIELDS + (PRIVATE_POPUP_FIELDS if private else ()) if f in index]
+    kinds: list[str] = []
+    kind_index: dict[str, int] = {}
+    out_rows: list[list[Any]] = []
+    ids: list[str] = []
+    for n, row in enumerate(rows):
+        cat = row[index["category"]]
+        if cat not in categories:
+            categories.append(cat)
+        kind = row[index["kind"]]
+        if kind and kind not in kind_index:
+            kind_index[kind] = len(kinds)
+            kinds.append(kind)
+        x, y = float(lon[n]), float(lat[n])
+        rec = [row[index["id"]], row[index["name"]], categories.index(cat),
+               kind_index[kind] if kind else None, None if np.isnan(x) else x, None if np.isnan(y) else y]
+        for f in popup:
+            value = row[index[f]]
+            if f == "accessibility" and value:
+                value = ", ".join(ACCESSIBILITY_LABELS.get(v.strip(), v.strip()) for v in str(value).split(","))
+            rec.append(value)
+        while rec and rec[-1] is None:  # trailing empties cost bytes and carry nothing
+            rec.pop()
+        out_rows.append(rec)
+        ids.append(row[index["id"]])
+    block = {
+        "fields": ["id", "name", "category", "kind", "lon", "lat", *popup],
+        "labels": {f: ASSET_FIELD_MAP[f].label for f in popup},
+        "kinds": [{"id": k, "label": taxonomy.label(k)} for k in kinds],
+        "rows": out_rows,
+    }
+    return block, ids
+
+
+def _neighbourhoods_block(project: Any, results: dict[str, dict[str, Any]], private: bool) -> list[dict[str, Any]]:
+    hoods = project.neighbourhoods()
+    skills = skill_summaries(project.people(), private=private)
+    geoms = _web_geometries(hoods)
+    out = []
+    for rec, geom in zip(hoods.drop(columns=hoods.geometry.name).to_dict("records"), geoms):
+        code = str(rec["code"])
+        res = results.get(code, {})
+        item: dict[str, Any] = {"code": code, "name": rec.get("name") or code, "g": geom}
+        for key, src in (("population", "population"), ("imd_decile", "imd_decile")):
+            value = rec.get(src)
+            if value is not None and value == value:
+                item[key] = int(value)
+        if res:
+            item["counts"] = res.get("counts") or {}
+            item["coverage"] = res.get("coverage") or {}
+            item["flags"] = [{"rule": f.get("rule"), "severity": f.get("severity"), "message": f.get("message")}
+                             for f in res.get("flags") or []]
+            if res.get("priority") is not None:
+                item["priority"] = res.get("priority")
+        if code in skills:
+            item["skills"] = skills[code].as_dict()
+        out.append(item)
+    return out
+
+
+def _bounds(points: tuple[np.ndarray, np.ndarray], hoods: list[dict[str, Any]]) -> list[list[float]] | None:
+    lon, lat = points
+    xs = list(lon[~np.isnan(lon)]) if len(lon) else []
+    ys = list(lat[~np.isnan(lat)]) if len(lat) else []
+    for h in hoods:
+        if h["g"]:
+            b = shapely.bounds(shapely.geometry.shape(h["g"]))
+            xs += [b[0], b[2]]
+            ys += [b[1], b[3]]
+    if not xs:
+        return None
+    return [[round(float(min(ys)), DECIMALS), round(float(min(xs)), DECIMALS)],
+            [round(float(max(ys)), DECIMALS), round(float(max(xs)), DECIMALS)]]
+
+
+def build_map_data(project: Any, *, private: bool = False, title: str | None = None,
+                   description: str | None = None, indicator: str | None = None,
+                   progress: Progress | None = None) -> dict[str, Any]:
+    """Everything the map page draws, filtered for the chosen mode (public unless ``private``)."""
+    progress = ensure_progress(progress)
+    progress.update(0, 4, "Reading assets")
+    taxonomy = project.taxonomy
+    assets = project.assets()
+    categories = [c for c in taxonomy.categories if c != "people"]
+    block, ids = _assets_block(assets, private, taxonomy, categories)
+    progress.update(1, 4, "Reading footprints")
+    areas = filter_areas(project.asset_areas(), set(ids))
+    id_index = {asset_id: i for i, asset_id in enumerate(ids)}
+    area_list = [{"a": id_index[a], "g": g} for a, g in zip(areas["asset_id"], _web_geometries(areas)) if g]
+    progress.update(2, 4, "Reading neighbourhoods and gap analysis")
+    results = read_gap_results(project)
+    rules = [{k: r.get(k) for k in ("id", "title", "kinds", "distance_m", "target", "severity", "source")}
+             for r in (project.get_setting("gap_rules") or []) if isinstance(r, dict)]
+    chosen = choose_indicator(rules, results, indicator)
+    hoods = _neighbourhoods_block(project, results, private)
+    progress.update(3, 4, "Preparing the map")
+    rows = block["rows"]
+    lon = np.array([r[4] if len(r) > 4 and r[4] is not None else np.nan for r in rows], dtype=float)
+    lat = np.array([r[5] if len(r) > 5 and r[5] is not None else np.nan for r in rows], dtype=float)
+    counts = {c: 0 for c in categories}
+    for r in rows:
+        counts[categories[r[2]]] += 1
+    cat_list = []
+    for c in categories:
+        colour, shape = CATEGORY_STYLE.get(c, ("#000000", "circle"))
+        info = taxonomy.categories.get(c, {})
+        cat_list.append({"id": c, "label": info.get("label", c), "description": info.get("description", ""),
+                         "color": colour, "shape": shape, "count": counts[c]})
+    name = project.name
+    data = {
+        "version": DATA_VERSION,
+        "meta": {
+            "title": title or name or "Community assets",
+            "description": description if description is not None else (
+                project.get_setting("description") or f"Community assets mapped by the people of {name}."),
+            "exported": date.today().isoformat(),
+            "private": bool(private),
+            "attributions": list(ATTRIBUTIONS),
+            "located": int((~np.isnan(lon)).sum()),
+        },
+        "categories": cat_list,
+        "assets": block,
+        "areas": area_list,
+        "neighbourhoods": hoods,
+        "rules": rules,
+        "indicator": chosen,
+        "bounds": _bounds((lon, lat), hoods),
+    }
+    progress.update(4, 4, "Map data ready")
+    return data

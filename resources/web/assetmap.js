@@ -1,0 +1,388 @@
+/* assetmap map page: draws the markers, footprints, neighbourhoods, legend, search and the
+ * accessible list from one data object (see assetmap/core/export/webdata.py).
+ *
+ * Safety rule for this file: text from the data is only ever inserted with textContent,
+ * setAttribute or DOM properties. The two Leaflet APIs that take HTML strings (layer control
+ * labels, cluster icons) get esc()-ed text or numbers only.
+ *
+ * API for the desktop map view (QWebChannel):
+ *   assetmap.setData(data)          replace everything drawn, keeping the view
+ *   assetmap.selectAsset(id)        pan/zoom to an asset and open its popup
+ *   assetmap.fitAll()               zoom to all the data
+ *   assetmap.onAssetClick = fn(id, source)   called when a marker, footprint, row or search result is chosen
+ *   assetmap.onMapClick = fn(lat, lon)       called on a click on empty map
+ *   assetmap.ready                  true once markers and list are drawn ("assetmap:ready" event too)
+ */
+(function () {
+  'use strict';
+  var PAGE_SIZE = 200;
+  var BREAKS = [0.2, 0.4, 0.6, 0.8];
+  var FILLS = ['#eff3ff', '#bdd7e7', '#6baed6', '#3182bd', '#08519c'];
+  var SHAPES = {
+    circle: '<circle cx="10" cy="10" r="7.5"/>',
+    square: '<rect x="3" y="3" width="14" height="14"/>',
+    triangle: '<polygon points="10,1.5 18.8,17.5 1.2,17.5"/>',
+    diamond: '<polygon points="10,1 19,10 10,19 1,10"/>',
+    star: '<polygon points="10,1 12.6,7 19,7.3 14,11.4 15.7,18 10,14.3 4.3,18 6,11.4 1,7.3 7.4,7"/>',
+    hexagon: '<polygon points="10,1 18,5.5 18,14.5 10,19 2,14.5 2,5.5"/>'
+  };
+  var S = { map: null, data: null, f: {}, cats: [], kinds: [], rows: [], byId: {}, markers: {}, overlays: [],
+            control: null, legend: null, hoods: null, order: [], filtered: [], page: 0, pending: 0 };
+  var api = { ready: false, version: 1, onAssetClick: null, onMapClick: null };
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function $(id) { return document.getElementById(id); }
+  function svg(shape, color, size) { // static markup: colour comes from our own palette, checked below
+    var c = /^#[0-9a-fA-F]{6}$/.test(color) ? color : '#000000';
+    return '<svg xmlns="http://www.w3.org/2000/svg" width="' + size + '" height="' + size +
+      '" viewBox="0 0 20 20" aria-hidden="true" focusable="false"><g fill="' + c +
+      '" stroke="#1a1a1a" stroke-width="1.5" stroke-linejoin="round">' + (SHAPES[shape] || SHAPES.circle) + '</g></svg>';
+  }
+  function swatch(cat, size) { var s = el('span', { 'class': 'am-swatch' }); s.innerHTML = svg(cat.shape, cat.color, size || 16); return s; }
+  function safeUrl(u) {
+    if (!u) return null;
+    u = String(u).trim();
+    if (!/^[a-z][a-z0-9+.\-]*:/i.test(u)) u = 'https://' + u;
+    return /^https?:\/\/[^\s<>"]+$/i.test(u) ? u : null;
+  }
+  function announce(msg) { var a = $('am-announce'); if (a) { a.textContent = ''; setTimeout(function () { a.textContent = msg; }, 30); } }
+  function notify(id, source) {
+    if (typeof api.onAssetClick === 'function') { try { api.onAssetClick(id, source); } catch (e) { console.warn(e); } }
+    document.dispatchEvent(new CustomEvent('assetmap:assetclick', { detail: { id: id, source: source } }));
+  }
+  function get(row, name) { var i = S.f[name]; return i === undefined || i >= row.length ? null : row[i]; }
+  function catOf(row) { return S.cats[row[2]]; }
+  function kindLabel(row) { var k = row[3]; return k === null || k === undefined ? '' : S.kinds[k].label; }
+  function pct(v) { return Math.round(v * 100) + '%'; }
+
+  /* ---- popups ---------------------------------------------------------------------------- */
+  function assetPopup(row) {
+    var box = el('div', { 'class': 'am-popup' });
+    box.appendChild(el('h3', null, get(row, 'name')));
+    var cat = catOf(row), p = el('p', { 'class': 'am-popup-kind' });
+    p.appendChild(swatch(cat, 14));
+    p.appendChild(document.createTextNode(' ' + cat.label + (kindLabel(row) ? ' · ' + kindLabel(row) : '')));
+    box.appendChild(p);
+    var dl = el('dl'), labels = S.data.assets.labels || {};
+    S.data.assets.fields.slice(6).forEach(function (f) {
+      var v = get(row, f);
+      if (v === null || v === '') return;
+      dl.appendChild(el('dt', null, labels[f] || f));
+      var dd = el('dd'), url = f === 'website' ? safeUrl(v) : null;
+      if (url) {
+        var a = el('a', { rel: 'noopener noreferrer', target: '_blank' }, v);
+        a.href = url;
+        dd.appendChild(a);
+      } else { dd.textContent = String(v); }
+      dl.appendChild(dd);
+    });
+    if (dl.childNodes.length) box.appendChild(dl);
+    if (get(row, 'lon') === null) box.appendChild(el('p', null, 'This asset has no location yet.'));
+    return box;
+  }
+
+  function hoodPopup(h) {
+    var box = el('div', { 'class': 'am-popup' }), ind = S.data.indicator, rule = ruleById(ind);
+    box.appendChild(el('h3', null, h.name));
+    var dl = el('dl');
+    function row(k, v) { if (v === undefined || v === null || v === '') return; dl.appendChild(el('dt', null, k)); dl.appendChild(el('dd', null, v)); }
+    row('Code', h.code);
+    row('Population', h.population !== undefined ? h.population.toLocaleString('en-GB') : null);
+    row('Deprivation (IMD decile, 1 = most deprived)', h.imd_decile);
+    if (ind && h.coverage && h.coverage[ind] !== undefined) row(rule ? rule.title : ind, pct(h.coverage[ind]));
+    if (h.priority !== undefined) row('Priority rank', h.priority);
+    if (h.counts) row('Assets', S.cats.map(function (c) { return c.label + ': ' + (h.counts[c.id] || 0); }).join('; '));
+    box.appendChild(dl);
+    if (h.flags && h.flags.length) {
+      box.appendChild(el('h4', null, 'Gaps flagged'));
+      var ul = el('ul', { 'class': 'am-flags' });
+      h.flags.forEach(function (f) {
+        var li = el('li');
+        if (f.severity) li.appendChild(el('strong', null, f.severity + ': '));
+        li.appendChild(document.createTextNode(f.message || f.rule || ''));
+        ul.appendChild(li);
+      });
+      box.appendChild(ul);
+    }
+    if (h.skills) {
+      var names = Object.keys(h.skills.counts || {});
+      box.appendChild(el('h4', null, 'Skills residents offer'));
+      box.appendChild(el('p', null, names.length ? names.map(function (s) { return s + ' (' + h.skills.counts[s] + ')'; }).join(', ') : 'None to show.'));
+      if (h.skills.suppressed) box.appendChild(el('p', { 'class': 'am-note' }, 'Skills offered by fewer than 3 people are not shown, so no one can be identified.'));
+      (h.skills.people || []).forEach(function (p) { box.appendChild(el('p', null, p.name + ': ' + (p.skills || '') + (p.contact ? ' (' + p.contact + ')' : ''))); });
+    }
+    return box;
+  }
+  function ruleById(id) { return (S.data.rules || []).filter(function (r) { return r.id === id; })[0] || null; }
+
+  /* ---- layers ---------------------------------------------------------------------------- */
+  function clusterIcon(cat) {
+    return function (cluster) {
+      var n = cluster.getChildCount();
+      return L.divIcon({
+        className: 'am-cluster', iconSize: L.point(40, 40),
+        html: svg(cat.shape, cat.color, 40) + '<span class="am-cluster-count" data-count="' + n + '">' + n +
+          '</span><span class="am-visually-hidden"> ' + esc(cat.label) + ', zoom in</span>'
+      });
+    };
+  }
+  function hoodStyle(h) {
+    var ind = S.data.indicator, v = ind && h.coverage ? h.coverage[ind] : undefined, flagged = h.flags && h.flags.length;
+    var fill = v === undefined || v === null ? null : FILLS[BREAKS.filter(function (b) { return v >= b; }).length];
+    return { color: flagged ? '#000000' : '#555555', weight: flagged ? 3.5 : 1, dashArray: flagged ? '8 5' : null,
+             fillColor: fill || '#ffffff', fillOpacity: fill ? 0.55 : 0, pane: 'am-hoods' };
+  }
+
+  function clearLayers() {
+    S.overlays.forEach(function (o) { S.map.removeLayer(o); });
+    if (S.hoods) S.map.removeLayer(S.hoods);
+    if (S.control) S.map.removeControl(S.control);
+    if (S.legend) S.map.removeControl(S.legend);
+    S.overlays = []; S.markers = {}; S.hoods = null; S.control = null; S.legend = null;
+  }
+
+  function buildLayers() {
+    var map = S.map, overlays = {}, data = S.data;
+    if (!map.getPane('am-hoods')) { map.createPane('am-hoods').style.zIndex = 350; }
+    if (data.neighbourhoods && data.neighbourhoods.length) {
+      var feats = data.neighbourhoods.filter(function (h) { return h.g; }).map(function (h) { return { type: 'Feature', geometry: h.g, properties: h }; });
+      S.hoods = L.geoJSON(feats, {
+        style: function (ft) { return hoodStyle(ft.properties); },
+        renderer: feats.length > 1000 ? L.canvas({ pane: 'am-hoods' }) : undefined,
+        onEachFeature: function (ft, layer) { layer.bindPopup(function () { return hoodPopup(ft.properties); }); }
+      }).addTo(map);
+      var rule = ruleById(data.indicator);
+      overlays[esc('Neighbourhoods' + (data.indicator ? ': ' + (rule ? rule.title : data.indicator) : ''))] = S.hoods;
+    }
+    var areasByCat = {};
+    (data.areas || []).forEach(function (a) { var r = S.rows[a.a]; (areasByCat[r[2]] = areasByCat[r[2]] || []).push(a); });
+    S.cats.forEach(function (cat, ci) {
+      var rows = S.rows.filter(function (r) { return r[2] === ci; });
+      if (!rows.length) return;
+      var icon = L.divIcon({ className: 'am-marker am-cat-' + ci, html: svg(cat.shape, cat.color, 22), iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10] });
+      var group = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
+        spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon(cat), chunkProgress: chunkDone });
+      var areas = L.featureGroup();
+      (areasByCat[ci] || []).forEach(function (a) {
+        var row = S.rows[a.a];
+        L.geoJSON(a.g, { style: { color: cat.color, weight: 2, fillColor: cat.color, fillOpacity: 0.25 } })
+          .bindPopup(function () { return assetPopup(row); })
+          .on('click', function () { notify(row[0], 'map'); }).addTo(areas);
+      });
+      var layer = L.layerGroup([areas, group]).addTo(map);
+      var markers = [];
+      rows.forEach(function (row) {
+        var lon = row[4], lat = row[5];
+        if (lon === null || lon === undefined || lat === null || lat === undefined) return;
+        var m = L.marker([lat, lon], { icon: icon, title: String(row[1]), keyboard: true });
+        m.bindPopup(function () { return assetPopup(row); });
+        m.on('click', function () { notify(row[0], 'map'); });
+        m._assetCat = ci;
+        S.markers[row[0]] = { marker: m, group: group, layer: layer };
+        markers.push(m);
+      });
+      S.pending += 1;
+      group.addLayers(markers);
+      if (!group._map) chunkDone(1, 1); // not on a loaded map yet: clustered when it is
+      S.overlays.push(layer);
+      overlays['<span class="am-swatch">' + svg(cat.shape, cat.color, 16) + '</span> ' + esc(cat.label) +
+               ' <span class="am-count">(' + rows.length + ')</span>'] = layer;
+    });
+    S.control = L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
+    S.control.getContainer().setAttribute('aria-label', 'Layers');
+    S.legend = legendControl().addTo(map);
+    if (!S.pending) finishReady();
+  }
+  function chunkDone(done, total) {
+    if (done >= total) { S.pending -= 1; if (S.pending <= 0) setTimeout(finishReady, 0); }
+  }
+  function finishReady() {
+    api.ready = true;
+    document.documentElement.setAttribute('data-assetmap-ready', '1');
+    document.dispatchEvent(new CustomEvent('assetmap:ready'));
+  }
+
+  function legendControl() {
+    var ctl = L.control({ position: 'bottomright' });
+    ctl.onAdd = function () {
+      var box = el('div', { 'class': 'am-legend leaflet-bar', role: 'region', 'aria-labelledby': 'am-legend-title' });
+      L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
+      var head = el('div', { 'class': 'am-legend-head' });
+      head.appendChild(el('h2', { id: 'am-legend-title' }, 'Legend'));
+      var toggle = el('button', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'am-legend-body' }, 'Hide');
+      head.appendChild(toggle); box.appendChild(head);
+      var body = el('div', { id: 'am-legend-body' });
+      toggle.addEventListener('click', function () {
+        var open = body.hidden; body.hidden = !open; toggle.setAttribute('aria-expanded', String(open)); toggle.textContent = open ? 'Hide' : 'Show';
+      });
+      var ul = el('ul', { 'class': 'am-legend-cats' });
+      S.cats.forEach(function (c) { var li = el('li'); li.appendChild(swatch(c, 16)); li.appendChild(document.createTextNode(' ' + c.label)); ul.appendChild(li); });
+      body.appendChild(ul);
+      var ind = S.data.indicator;
+      if (ind) {
+        var rule = ruleById(ind) || { title: ind };
+        body.appendChild(el('h3', null, rule.title || ind));
+        var bins = el('ul', { 'class': 'am-legend-bins' }), edges = [0].concat(BREAKS, [1]);
+        FILLS.forEach(function (f, i) {
+          var li = el('li'), box2 = el('span', { 'class': 'am-bin' }); box2.style.background = f;
+          li.appendChild(box2); li.appendChild(document.createTextNode(' ' + pct(edges[i]) + '–' + pct(edges[i + 1]))); bins.appendChild(li);
+        });
+        var none = el('li'), nb = el('span', { 'class': 'am-bin am-bin-none' }); none.appendChild(nb); none.appendChild(document.createTextNode(' No result')); bins.appendChild(none);
+        var fl = el('li'), fb = el('span', { 'class': 'am-bin am-bin-flag' }); fl.appendChild(fb); fl.appendChild(document.createTextNode(' Thick dashed outline: a gap is flagged (see its popup)')); bins.appendChild(fl);
+        body.appendChild(bins);
+        body.appendChild(el('p', { 'class': 'am-note', id: 'am-legend-note' }, indicatorNote(rule)));
+      }
+      box.appendChild(body);
+      return box;
+    };
+    return ctl;
+  }
+  function indicatorNote(rule) {
+    var t = rule.target, target = t === undefined || t === null ? '' : ' Target: ' + (t <= 1 ? pct(t) : t + '%') + '.';
+    var dist = rule.distance_m ? ' within ' + rule.distance_m + ' m in a straight line of a qualifying asset' : ' covered';
+    return 'Shading shows the share of each neighbourhood' + dist + ' (' + (rule.title || rule.id) + ').' + target +
+      (rule.source ? ' Source: ' + rule.source + '.' : '') + ' Darker means better covered.';
+  }
+
+  /* ---- list and search ------------------------------------------------------------------- */
+  function fillFilters() {
+    var sel = $('am-filter-category'); if (!sel) return;
+    while (sel.options.length > 1) sel.remove(1);
+    S.cats.forEach(function (c, i) { if (c.count) sel.appendChild(el('option', { value: String(i) }, c.label + ' (' + c.count + ')')); });
+  }
+  function applyFilter() {
+    var sel = $('am-filter-category'), txt = $('am-filter-text');
+    var ci = sel && sel.value !== '' ? Number(sel.value) : null, q = txt ? txt.value.trim().toLowerCase() : '';
+    S.filtered = S.order.filter(function (i) {
+      var r = S.rows[i]; return (ci === null || r[2] === ci) && (!q || String(r[1]).toLowerCase().indexOf(q) >= 0);
+    });
+    S.page = 0; renderPage();
+  }
+  function renderPage() {
+    var body = $('am-list-body'); if (!body) return;
+    var n = S.filtered.length, pages = Math.max(1, Math.ceil(n / PAGE_SIZE)), start = S.page * PAGE_SIZE;
+    var frag = document.createDocumentFragment();
+    S.filtered.slice(start, start + PAGE_SIZE).forEach(function (i) {
+      var r = S.rows[i], tr = el('tr', { 'data-id': r[0] }), th = el('th', { scope: 'row' });
+      if (r[4] !== null && r[4] !== undefined) {
+        var b = el('button', { type: 'button', 'class': 'am-rowbtn' }, r[1]);
+        b.addEventListener('click', function () { api.selectAsset(r[0]); notify(r[0], 'list'); });
+        th.appendChild(b);
+      } else { th.textContent = r[1]; th.appendChild(el('span', { 'class': 'am-note' }, ' (no location)')); }
+      tr.appendChild(th); tr.appendChild(el('td', null, catOf(r).label)); tr.appendChild(el('td', null, kindLabel(r)));
+      tr.appendChild(el('td', null, get(r, 'address') || ''));
+      frag.appendChild(tr);
+    });
+    body.textContent = ''; body.appendChild(frag);
+    $('am-list-status').textContent = n ? 'Showing ' + (start + 1) + '–' + Math.min(n, start + PAGE_SIZE) + ' of ' + n + ' assets.' : 'No assets match.';
+    $('am-page').textContent = 'Page ' + (S.page + 1) + ' of ' + pages;
+    $('am-prev').disabled = S.page === 0; $('am-next').disabled = S.page >= pages - 1;
+  }
+  function wireList() {
+    if (!$('am-list-body') || $('am-list-body').getAttribute('data-wired')) return;
+    $('am-list-body').setAttribute('data-wired', '1');
+    $('am-filter-category').addEventListener('change', applyFilter);
+    $('am-filter-text').addEventListener('input', applyFilter);
+    $('am-prev').addEventListener('click', function () { if (S.page > 0) { S.page -= 1; renderPage(); } });
+    $('am-next').addEventListener('click', function () { S.page += 1; renderPage(); });
+    wireSearch();
+  }
+  function wireSearch() {
+    var input = $('am-search-input'), list = $('am-search-results'), active = -1, hits = [];
+    if (!input) return;
+    function close() { list.hidden = true; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); active = -1; }
+    function choose(i) { var r = S.rows[hits[i]]; input.value = r[1]; close(); api.selectAsset(r[0]); notify(r[0], 'search'); }
+    function mark() {
+      Array.prototype.forEach.call(list.children, function (li, i) { li.setAttribute('aria-selected', String(i === active)); });
+      if (active >= 0) input.setAttribute('aria-activedescendant', 'am-opt-' + active);
+    }
+    input.addEventListener('input', function () {
+      var q = input.value.trim().toLowerCase(); list.textContent = ''; hits = [];
+      if (!q) { close(); return; }
+      var starts = [], contains = [];
+      for (var k = 0; k < S.order.length && starts.length < 10; k++) {
+        var i = S.order[k], r = S.rows[i], name = String(r[1]).toLowerCase(), at = name.indexOf(q);
+        if (r[4] === null || r[4] === undefined) continue;
+        if (at === 0) starts.push(i); else if (at > 0 && contains.length < 10) contains.push(i);
+      }
+      hits = starts.concat(contains).slice(0, 10);
+      hits.forEach(function (i, n) {
+        var r = S.rows[i], li = el('li', { role: 'option', id: 'am-opt-' + n, 'aria-selected': 'false' }, r[1]);
+        li.appendChild(el('span', { 'class': 'am-note' }, ' · ' + catOf(r).label));
+        li.addEventListener('mousedown', function (e) { e.preventDefault(); choose(n); });
+        list.appendChild(li);
+      });
+      if (!hits.length) list.appendChild(el('li', { role: 'option', 'aria-disabled': 'true' }, 'No asset with that name'));
+      list.hidden = false; input.setAttribute('aria-expanded', 'true'); active = -1;
+    });
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'ArrowDown' && hits.length) { active = Math.min(active + 1, hits.length - 1); mark(); e.preventDefault(); }
+      else if (e.key === 'ArrowUp' && hits.length) { active = Math.max(active - 1, 0); mark(); e.preventDefault(); }
+      else if (e.key === 'Enter' && hits.length) { choose(active >= 0 ? active : 0); e.preventDefault(); }
+      else if (e.key === 'Escape') { close(); }
+    });
+    input.addEventListener('blur', function () { setTimeout(close, 150); });
+  }
+
+  /* ---- public API ------------------------------------------------------------------------ */
+  api.setData = function (data, opts) {
+    if (typeof data === 'string') data = JSON.parse(data);
+    var first = !S.data;
+    api.ready = false; document.documentElement.removeAttribute('data-assetmap-ready');
+    clearLayers();
+    S.data = data; S.f = {}; data.assets.fields.forEach(function (f, i) { S.f[f] = i; });
+    S.cats = data.categories; S.kinds = data.assets.kinds; S.rows = data.assets.rows; S.byId = {};
+    S.rows.forEach(function (r, i) { S.byId[r[0]] = i; });
+    var coll = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
+    S.order = S.rows.map(function (r, i) { return i; }).sort(function (a, b) { return coll.compare(String(S.rows[a][1]), String(S.rows[b][1])); });
+    var m = data.meta || {};
+    document.title = m.title || 'Community assets';
+    if ($('am-title')) $('am-title').textContent = m.title || '';
+    if ($('am-description')) $('am-description').textContent = m.description || '';
+    if (first || (opts && opts.fit)) api.fitAll(); // before the layers: clustering needs a view
+    buildLayers();
+    fillFilters(); wireList(); applyFilter();
+  };
+  api.fitAll = function () {
+    var b = S.data && S.data.bounds;
+    if (b && (b[0][0] !== b[1][0] || b[0][1] !== b[1][1])) S.map.fitBounds(b, { padding: [20, 20], maxZoom: 17 });
+    else if (b) S.map.setView(b[0], 15);
+    else S.map.setView([54.0, -2.0], 6);
+  };
+  api.selectAsset = function (id) {
+    var hit = S.markers[id], i = S.byId[id];
+    if (i === undefined) return false;
+    var name = S.rows[i][1];
+    Array.prototype.forEach.call(document.querySelectorAll('#am-list-body tr.am-selected'), function (tr) { tr.classList.remove('am-selected'); });
+    Array.prototype.forEach.call(document.querySelectorAll('#am-list-body tr'), function (tr) { if (tr.getAttribute('data-id') === id) tr.classList.add('am-selected'); });
+    if (!hit) { announce(name + ' has no location on the map.'); return false; }
+    if (!S.map.hasLayer(hit.layer)) S.map.addLayer(hit.layer);
+    hit.group.zoomToShowLayer(hit.marker, function () { hit.marker.openPopup(); });
+    announce('Showing ' + name + ' on the map.');
+    return true;
+  };
+  api.init = function (map, options) {
+    S.map = map; api.map = map; api.options = options || {};
+    map.on('click', function (e) { if (typeof api.onMapClick === 'function') api.onMapClick(e.latlng.lat, e.latlng.lng); });
+    var warned = false;
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.TileLayer) layer.on('tileerror', function () {
+        if (warned) return; warned = true;
+        var s = $('am-basemap-status'); if (s) s.textContent = 'The background map could not be loaded (offline?); the assets are shown without it.';
+      });
+    });
+    var node = document.getElementById('assetmap-data');
+    if (node) api.setData(JSON.parse(node.textContent));
+  };
+  window.assetmap = api;
+})();
