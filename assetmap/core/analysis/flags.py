@@ -1,0 +1,120 @@
+"""Flags a resident can read, and the priority order that weighs gaps against deprivation.
+
+Gap score: each flag adds its severity weight (high 3, medium 2, low 1) times how far short the
+neighbourhood falls (for coverage, the shortfall as a share of the target; 1 for the other flags).
+Priority score: the gap score times (1 + deprivation), where deprivation runs from 1 for IMD
+decile 1 (most deprived tenth) to 0 for decile 10, and is 0.5 where the decile is unknown. So a
+neighbourhood with no gaps is never a priority however deprived, and of two with the same gaps the
+more deprived comes first. In the spirit of Local Trust's "left behind" neighbourhoods, those in
+the worst tenth of the project on gaps *and* in IMD decile 1 are marked and put first. Nobody lives
+in a neighbourhood with a population of 0, so it gets measures but no flags.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assetmap.core.analysis.rules import SEVERITIES, Rule
+
+LEFT_BEHIND_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One rule a neighbourhood falls short of; ``shortfall`` (0..1] scales its weight."""
+
+    rule: str
+    severity: str
+    message: str
+    shortfall: float = 1.0
+
+    def public(self) -> dict[str, Any]:
+        """The flag as ``gaps --json`` prints it."""
+        return {"rule": self.rule, "severity": self.severity, "message": self.message}
+
+    @property
+    def weight(self) -> float:
+        return SEVERITIES[self.severity] * self.shortfall
+
+
+def format_distance(metres: float) -> str:
+    """"800 m", "2 km", "1.5 km": distances as people say them."""
+    if metres >= 1000:
+        km = metres / 1000
+        return f"{km:g} km" if round(km, 1) == km else f"{km:.1f} km"
+    return f"{metres:g} m"
+
+
+def _percent(share: float) -> int:
+    # Rounded down, so a share just under the target never reads as meeting it.
+    return int(math.floor(share * 100 + 1e-9))
+
+
+def coverage_flag(rule: Rule, name: str, share: float | None, *, by_population: bool) -> Flag | None:
+    """A flag when less of the neighbourhood (or of its residents) than the target is within reach."""
+    if share is None or (isinstance(share, float) and math.isnan(share)) or share >= rule.target:
+        return None
+    pct, target = _percent(share), _percent(rule.target)
+    where = f"within {format_distance(rule.distance_m or 0)} of {rule.title}"
+    if by_population:
+        text = (f"No residents of {name} live {where}" if pct == 0
+                else f"Only {pct}% of residents of {name} live {where}")
+    else:
+        text = f"None of {name} is {where}" if pct == 0 else f"Only {pct}% of {name} is {where}"
+    return Flag(rule.id, rule.severity, f"{text} (target {target}%).", (rule.target - share) / rule.target)
+
+
+def density_flags(rule: Rule, names: list[str], density: np.ndarray) -> list[Flag | None]:
+    """Flag the lowest tenth (``rule.target``) of neighbourhoods by density, never those tied for the top."""
+    known = ~np.isnan(density)
+    values = density[known]
+    flags: list[Flag | None] = [None] * len(names)
+    if values.size == 0:
+        return flags
+    best = values.max()
+    for i in np.flatnonzero(known):
+        lower = int((values < density[i]).sum())
+        if density[i] < best and (lower < rule.target * values.size or density[i] == 0):
+            message = (f"{names[i]} has {density[i]:.1f} {rule.title} inside or within "
+                       f"{format_distance(rule.distance_m or 0)}, among the lowest tenth in this project.")
+            flags[i] = Flag(rule.id, rule.severity, message)
+    return flags
+
+
+def missing_category_flags(rule: Rule, name: str, counts: dict[str, int], labels: dict[str, str]) -> list[Flag]:
+    """One flag for each of the rule's categories with fewer assets than the target (normally none)."""
+    flags = []
+    for category in rule.categories:
+        if counts.get(category, 0) < rule.target:
+            label = labels.get(category, category)
+            flags.append(Flag(rule.id, rule.severity, f"Nothing in {name} is mapped under \u201c{label}\u201d yet."))
+    return flags
+
+
+def deprivation(imd_decile: Any) -> float:
+    """1 for the most deprived tenth (IMD decile 1) down to 0 for decile 10; 0.5 when unknown."""
+    try:
+        decile = float(imd_decile)
+    except (TypeError, ValueError):
+        return 0.5
+    if math.isnan(decile) or not 1 <= decile <= 10:
+        return 0.5
+    return (10 - decile) / 9
+
+
+def priorities(gap_scores: np.ndarray, imd_deciles: list[Any], codes: list[str]) -> tuple[list[int], list[bool]]:
+    """Rank (1 = first) and "left behind" marks: worst tenth on gaps and IMD decile 1 first."""
+    n = len(codes)
+    depr = np.array([deprivation(d) for d in imd_deciles])
+    score = gap_scores * (1 + depr)
+    worse = np.array([(gap_scores > g).sum() for g in gap_scores]) if n else np.zeros(0)
+    left_behind = [bool(gap_scores[i] > 0 and worse[i] < LEFT_BEHIND_SHARE * n and depr[i] == 1.0) for i in range(n)]
+    order = sorted(range(n), key=lambda i: (not left_behind[i], -score[i], -gap_scores[i], -depr[i], codes[i]))
+    rank = [0] * n
+    for position, i in enumerate(order, start=1):
+        rank[i] = position
+    return rank, left_behind

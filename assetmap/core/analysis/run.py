@@ -1,0 +1,231 @@
+"""Run the gap analysis on a project (or on plain data), and store and read its results.
+
+``analyse`` works on data frames so the benchmark and tests can call it without a project;
+``run_gaps`` reads a project, copies the default rules into it on the first run, analyses, and
+stores one JSON object per neighbourhood in ``gap_results`` (and the run's options in the
+setting ``gap_run``) in one transaction, so the map and exports can show the last results.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from assetmap.core.analysis.coverage import area_share, count_within, population_share, qualifying_targets
+from assetmap.core.analysis.flags import (
+    Flag,
+    coverage_flag,
+    density_flags,
+    missing_category_flags,
+    priorities,
+)
+from assetmap.core.analysis.measures import count_assets, per_thousand
+from assetmap.core.analysis.population import PopulationPoints
+from assetmap.core.analysis.rules import RuleSet, ensure_project_rules
+from assetmap.core.analysis.scanline import PreparedNeighbourhoods
+from assetmap.core.model import now_iso
+from assetmap.core.progress import Progress, ensure_progress
+from assetmap.core.taxonomy import CATEGORY_IDS, Taxonomy, default_taxonomy
+
+RUN_SETTING = "gap_run"
+DISTANCE_NOTE = ("straight-line: distances are measured as the crow flies from the edge of an asset's footprint, "
+                 "or its point, so real walks along streets are longer")
+
+
+@dataclass(frozen=True)
+class GapOptions:
+    """What to count: defaults are located assets only, private ones included (results stay in the project)."""
+
+    include_unlocated: bool = False
+    include_private: bool = True
+    population: PopulationPoints | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"include_unlocated": self.include_unlocated, "include_private": self.include_private,
+                "population_points": self.population.source if self.population else None}
+
+
+@dataclass
+class GapResult:
+    """The rules used, one result object per neighbourhood (in project order), and run details."""
+
+    rules: RuleSet
+    neighbourhoods: list[dict[str, Any]]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``gaps --json`` document (DESIGN section 6, plus ``distances`` and ``run``)."""
+        return {"rules": [r.public() for r in self.rules.rules], "distances": DISTANCE_NOTE,
+                "run": self.meta, "neighbourhoods": self.neighbourhoods}
+
+    def ranked(self) -> list[dict[str, Any]]:
+        """Neighbourhoods in priority order (rank 1 first)."""
+        return sorted(self.neighbourhoods, key=lambda r: r["priority"])
+
+
+class _Stages:
+    """Maps each stage's own progress onto one bar of 1,000 steps."""
+
+    TOTAL = 1000
+
+    def __init__(self, progress: Progress, weights: list[tuple[str, float]]) -> None:
+        self.progress = progress
+        total = sum(w for _, w in weights)
+        self.start: dict[str, float] = {}
+        self.span: dict[str, float] = {}
+        acc = 0.0
+        for name, w in weights:
+            self.start[name], self.span[name] = acc, w / total
+            acc += w / total
+
+    def tick(self, stage: str, message: str) -> Callable[[int, int], None]:
+        def report(done: int, total: int) -> None:
+            frac = self.start[stage] + self.span[stage] * (done / total if total else 1.0)
+            self.progress.update(int(frac * self.TOTAL), self.TOTAL, message)
+        return report
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else round(float(value), 4)
+    if isinstance(value, np.integer):
+        return int(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_areas: gpd.GeoDataFrame,
+            people: pd.DataFrame, rules: RuleSet, *, options: GapOptions | None = None,
+            taxonomy: Taxonomy | None = None, progress: Progress | None = None) -> GapResult:
+    """Measures, flags and priorities for every neighbourhood under ``rules``."""
+    options = options or GapOptions()
+    progress = ensure_progress(progress)
+    taxonomy = taxonomy or default_taxonomy()
+    coverage_rules = rules.by_type("coverage")
+    stages = _Stages(progress, [("prepare", 1)] + [(r.id, 4) for r in coverage_rules] + [("rest", 1)])
+    stages.tick("prepare", "Reading the neighbourhoods")(0, 1)
+    if not options.include_private and len(assets):
+        assets = assets[assets["visibility"] != "private"]
+    nb_geoms = neighbourhoods.geometry.to_numpy()
+    codes = neighbourhoods["code"].astype(str).tolist()
+    names = neighbourhoods["name"].astype(str).tolist()
+    n = len(codes)
+    population = pd.to_numeric(neighbourhoods["population"], errors="coerce").to_numpy(dtype=float)
+    counts = count_assets(neighbourhoods, assets, people, include_unlocated=options.include_unlocated)
+    rates = per_thousand(counts.by_category, neighbourhoods["population"])
+    footprints = dict(zip(asset_areas["asset_id"], asset_areas.geometry)) if len(asset_areas) else {}
+    footprint_area = dict(zip(asset_areas["asset_id"], asset_areas["area_m2"])) if len(asset_areas) else {}
+    prep = PreparedNeighbourhoods.of(nb_geoms)
+    stages.tick("prepare", "Counting assets")(1, 1)
+
+    area_cov: dict[str, np.ndarray] = {}
+    pop_cov: dict[str, np.ndarray] = {}
+    unsized: dict[str, int] = {}
+    for rule in coverage_rules:
+        targets = qualifying_targets(rule, assets, footprints, footprint_area)
+        unsized[rule.id] = targets.unsized
+        area_cov[rule.id] = area_share(prep, targets, float(rule.distance_m or 0),
+                                       stages.tick(rule.id, f"Coverage: {rule.title}"))
+        if options.population is not None:
+            pop_cov[rule.id] = population_share(nb_geoms, options.population.points, options.population.values,
+                                                targets, float(rule.distance_m or 0))
+    tick = stages.tick("rest", "Flags and priorities")
+    tick(0, 1)
+    density: dict[str, np.ndarray] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for rule in rules.by_type("density"):
+            near = count_within(nb_geoms, qualifying_targets(rule, assets, footprints, footprint_area),
+                                float(rule.distance_m or 0))
+            density[rule.id] = np.where(population > 0, near / population * 1000.0, np.nan)
+
+    flags: list[list[Flag]] = [[] for _ in range(n)]
+    inhabited = ~(population == 0)
+    for rule in coverage_rules:
+        shares = pop_cov.get(rule.id, area_cov[rule.id])
+        for i in np.flatnonzero(inhabited):
+            by_pop = rule.id in pop_cov and not math.isnan(shares[i])
+            share = shares[i] if by_pop else area_cov[rule.id][i]
+            flag = coverage_flag(rule, names[i], _clean(share) if share is not None else None, by_population=by_pop)
+            if flag:
+                flags[i].append(flag)
+    for rule_id, values in density.items():
+        rule = next(r for r in rules.rules if r.id == rule_id)
+        for i, flag in enumerate(density_flags(rule, names, values)):
+            if flag and inhabited[i]:
+                flags[i].append(flag)
+    labels = {c: str(taxonomy.categories.get(c, {}).get("label", c)) for c in CATEGORY_IDS}
+    by_category = counts.by_category.to_dict(orient="index")
+    for rule in rules.by_type("missing_category"):
+        for i in np.flatnonzero(inhabited):
+            flags[i].extend(missing_category_flags(rule, names[i], by_category[codes[i]], labels))
+    gap_scores = np.array([sum(f.weight for f in fl) for fl in flags], dtype=float)
+    imd = neighbourhoods["imd_decile"].tolist()
+    rank, left_behind = priorities(gap_scores, imd, codes)
+
+    kind_rows = counts.by_kind.to_dict(orient="index")
+    rate_rows = rates.to_dict(orient="index")
+    results = []
+    for i, code in enumerate(codes):
+        record: dict[str, Any] = {
+            "code": code, "name": names[i], "population": _clean(neighbourhoods["population"].iloc[i]),
+            "imd_decile": _clean(imd[i]),
+            "counts": {c: int(v) for c, v in by_category[code].items()},
+            "kinds": {k: int(v) for k, v in kind_rows[code].items() if v},
+            "per_1000": {c: _clean(v) for c, v in rate_rows[code].items()},
+            "coverage": {rid: _clean(v[i]) for rid, v in area_cov.items()},
+        }
+        if pop_cov:
+            record["population_coverage"] = {rid: _clean(v[i]) for rid, v in pop_cov.items()}
+        record["density"] = {rid: _clean(v[i]) for rid, v in density.items()}
+        record["flags"] = [f.public() for f in flags[i]]
+        record["gap_score"] = round(float(gap_scores[i]), 4)
+        record["left_behind"] = left_behind[i]
+        record["priority"] = rank[i]
+        results.append(record)
+    tick(1, 1)
+    meta = {"run_at": now_iso(), "options": options.describe(), "neighbourhoods": n,
+            "assets_counted": int(counts.by_category.drop(columns=["people"]).to_numpy().sum()),
+            "unlocated_assets": counts.unlocated, "green_spaces_without_size": unsized,
+            "coverage_basis": "population" if pop_cov else "area"}
+    return GapResult(rules, results, meta)
+
+
+def run_gaps(project: Any, options: GapOptions | None = None, *, progress: Progress | None = None,
+             store: bool = True) -> GapResult:
+    """Analyse an open project with its own rules (copied from the defaults on the first run) and store the result."""
+    rules = ensure_project_rules(project)
+    progress = ensure_progress(progress)
+    result = analyse(project.neighbourhoods(), project.assets(), project.asset_areas(), project.people(), rules,
+                     options=options, taxonomy=project.taxonomy, progress=progress)
+    if store:
+        progress.check()
+        store_results(project, result)
+    return result
+
+
+def store_results(project: Any, result: GapResult) -> None:
+    """Replace the stored results and run details in one transaction."""
+    with project.transaction() as conn:
+        conn.execute("DELETE FROM gap_results")
+        conn.executemany('INSERT INTO gap_results ("code", "result") VALUES (?, ?)',
+                         [(r["code"], json.dumps(r, ensure_ascii=False)) for r in result.neighbourhoods])
+        project._set_setting(conn, RUN_SETTING, {**result.meta, "rules": [r.id for r in result.rules.rules]})
+
+
+def stored_results(project: Any) -> list[dict[str, Any]]:
+    """The last stored results, one object per neighbourhood, for the map and exports."""
+    rows = project.connection.execute("SELECT result FROM gap_results ORDER BY fid").fetchall()
+    return [json.loads(r[0]) for r in rows]

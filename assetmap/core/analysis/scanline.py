@@ -1,0 +1,315 @@
+"""Area coverage by scanlines: the share of each neighbourhood within a distance of a set of assets.
+
+Why not buffer, union and intersect? Doing that per neighbourhood costs milliseconds each, and a
+national run has 35,000 neighbourhoods and several rules. Instead each neighbourhood is cut by
+evenly spaced horizontal lines. On every line the neighbourhood and the catchment (discs of the
+rule's radius around point assets, buffered footprints of area assets) are sets of intervals,
+found exactly: discs analytically, polygons from their edges. One sort per batch of lines and
+two running winding counts give, for every line, the length inside both; the covered share is
+the covered length over the neighbourhood's length, summed over its lines (the midpoint rule).
+
+Accuracy: x is exact on every line, so the only error is from sampling in y. On one strip of
+height h the midpoint rule errs by at most h times the change in covered length across the strip,
+so the whole error is at most h x (perimeter of the covered part, counting arcs) / area. The
+line spacing is at most a quarter of the radius and at most 1/``min_lines`` of the
+neighbourhood's height; in practice (midpoint rule on piecewise smooth lengths) errors are a
+few hundredths of a percentage point (see ``tests/test_gaps_accuracy.py`` and the benchmark).
+
+Neighbourhoods that no catchment reaches get 0 without scanning, and those wholly inside one
+disc or buffer get exactly 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+MIN_LINES = 64
+MAX_LINES = 4096
+CHUNK_EVENTS = 1_500_000
+QUAD_SEGS = 16
+# Scanlines run at this angle (radians) to the map's x axis. Edges parallel to the lines are the
+# midpoint rule's worst case (the covered length jumps inside one strip); boundaries, footprints
+# and test squares are very often aligned with the grid, so the lines are not.
+SCAN_ANGLE = 0.3
+_COS, _SIN = float(np.cos(SCAN_ANGLE)), float(np.sin(SCAN_ANGLE))
+# A buffer's arcs are polygons with 4 * QUAD_SEGS sides per full turn. Growing the radius by this
+# factor gives that polygon the area of the true disc, so arc-approximation errors cancel instead
+# of always shrinking the catchment (the Hausdorff error stays under 0.1% of the distance).
+_N_SIDES = 4 * QUAD_SEGS
+EQUAL_AREA_FACTOR = float(np.sqrt(2 * np.pi / (_N_SIDES * np.sin(2 * np.pi / _N_SIDES))))
+
+
+def _rotate(coords: np.ndarray) -> np.ndarray:
+    x, y = coords[:, 0], coords[:, 1]
+    return np.column_stack([x * _COS + y * _SIN, -x * _SIN + y * _COS])
+
+
+def to_scan_frame(geoms: np.ndarray) -> np.ndarray:
+    """Geometries rotated so that scanlines are horizontal (areas and distances are unchanged)."""
+    return shapely.transform(np.asarray(geoms, dtype=object), _rotate)
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Directed edges of polygons, grouped by owner: ``start[i]:start[i+1]`` are owner i's edges."""
+
+    x1: np.ndarray
+    y1: np.ndarray
+    x2: np.ndarray
+    y2: np.ndarray
+    start: np.ndarray
+
+    @classmethod
+    def of(cls, geoms: np.ndarray) -> "Edges":
+        """Edges of (multi)polygons, exteriors anticlockwise and holes clockwise, for winding counts."""
+        geoms = shapely.orient_polygons(np.asarray(geoms, dtype=object), exterior_cw=False)
+        parts, part_owner = shapely.get_parts(geoms, return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        coords, ring_idx = shapely.get_coordinates(rings, return_index=True)
+        owner = part_owner[ring_part][ring_idx]
+        same_ring = ring_idx[:-1] == ring_idx[1:]
+        first = np.flatnonzero(same_ring)
+        edge_owner = owner[first]
+        order = np.argsort(edge_owner, kind="stable")
+        first = first[order]
+        counts = np.bincount(edge_owner, minlength=len(geoms))
+        start = np.concatenate([[0], np.cumsum(counts)])
+        return cls(coords[first, 0], coords[first, 1], coords[first + 1, 0], coords[first + 1, 1], start)
+
+
+@dataclass(frozen=True)
+class PreparedNeighbourhoods:
+    """Neighbourhood geometry prepared once per run and reused by every rule."""
+
+    geoms: np.ndarray
+    bounds: np.ndarray
+    edges: Edges
+    max_spacing: np.ndarray  # a sixteenth of area / perimeter: thin shapes get closer lines
+
+    @classmethod
+    def of(cls, geoms: np.ndarray) -> "PreparedNeighbourhoods":
+        """Prepare boundaries (any valid polygons or multipolygons) for ``area_coverage``."""
+        geoms = to_scan_frame(np.asarray(geoms, dtype=object))
+        length = shapely.length(geoms)
+        spacing = np.divide(shapely.area(geoms), 16 * length, out=np.zeros(len(geoms)), where=length > 0)
+        return cls(geoms, shapely.bounds(geoms), Edges.of(geoms), spacing)
+
+
+def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ranges lo..hi inclusive (empty when hi < lo): the owner of each item and its value."""
+    counts = np.maximum(hi - lo + 1, 0)
+    owner = np.repeat(np.arange(len(lo)), counts)
+    starts = np.cumsum(counts) - counts
+    value = lo[owner] + (np.arange(owner.size) - starts[owner])
+    return owner, value
+
+
+def line_counts(prep: "PreparedNeighbourhoods", nb: np.ndarray, distance: float, min_lines: int) -> np.ndarray:
+    """How many scanlines each neighbourhood gets: spacing at most height / ``min_lines``, a quarter
+    of the radius, and a sixteenth of area / perimeter (so long thin shapes are not undersampled)."""
+    height = prep.bounds[nb, 3] - prep.bounds[nb, 1]
+    spacing = np.minimum(distance / 4.0, np.where(prep.max_spacing[nb] > 0, prep.max_spacing[nb], np.inf))
+    count = np.maximum(min_lines, np.ceil(height / spacing))
+    return np.minimum(count, MAX_LINES).astype(np.int64)
+
+
+class _Lines:
+    """The scanlines of a batch of neighbourhoods: y of line k is ymin + (k + 0.5) * h."""
+
+    def __init__(self, prep: "PreparedNeighbourhoods", nb: np.ndarray, distance: float, min_lines: int) -> None:
+        self.nb = nb
+        b = prep.bounds[nb]
+        self.xmin, self.ymin, self.xmax, self.ymax = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+        self.count = line_counts(prep, nb, distance, min_lines)
+        self.h = (self.ymax - self.ymin) / self.count
+        self.offset = np.concatenate([[0], np.cumsum(self.count)])[:-1]
+
+    def k_range(self, local: np.ndarray, ylo: np.ndarray, yhi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of the lines of neighbourhood ``local`` with ylo <= y < yhi (half-open)."""
+        h, y0 = self.h[local], self.ymin[local]
+        lo = np.ceil((ylo - y0) / h - 0.5).astype(np.int64)
+        hi = np.ceil((yhi - y0) / h - 0.5).astype(np.int64) - 1
+        return np.maximum(lo, 0), np.minimum(hi, self.count[local] - 1)
+
+    def y(self, local: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return self.ymin[local] + (k + 0.5) * self.h[local]
+
+
+def _edge_events(lines: _Lines, edges: Edges, local: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Crossings of lines with the edges of ``owner[i]``, for the lines of neighbourhood ``local[i]``."""
+    n_edges = edges.start[owner + 1] - edges.start[owner]
+    pair, e_rel = _expand(np.zeros_like(n_edges), n_edges - 1)
+    e = edges.start[owner[pair]] + e_rel
+    x1, y1, x2, y2 = edges.x1[e], edges.y1[e], edges.x2[e], edges.y2[e]
+    loc = local[pair]
+    lo, hi = lines.k_range(loc, np.minimum(y1, y2), np.maximum(y1, y2))
+    keep = hi >= lo
+    e_idx, k = _expand(lo[keep], hi[keep])
+    loc, x1, y1, x2, y2 = loc[keep][e_idx], x1[keep][e_idx], y1[keep][e_idx], x2[keep][e_idx], y2[keep][e_idx]
+    y = lines.y(loc, k)
+    x = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+    delta = np.where(y2 < y1, 1, -1).astype(np.int8)  # a downward edge of an anticlockwise ring is entered
+    return loc, k, x, delta
+
+
+def _disc_events(lines: _Lines, xy: np.ndarray, local: np.ndarray, pt: np.ndarray, r: float) -> tuple[np.ndarray, ...]:
+    """Both ends of each disc's chord on each line of its neighbourhood."""
+    px, py = xy[pt, 0], xy[pt, 1]
+    lo, hi = lines.k_range(local, py - r, py + r)
+    idx, k = _expand(lo, hi)
+    loc = local[idx]
+    y = lines.y(loc, k)
+    half = np.sqrt(np.maximum(r * r - (y - py[idx]) ** 2, 0.0))
+    x = np.concatenate([px[idx] - half, px[idx] + half])
+    delta = np.concatenate([np.ones(idx.size, np.int8), -np.ones(idx.size, np.int8)])
+    return np.concatenate([loc, loc]), np.concatenate([k, k]), x, delta
+
+
+def _batch_coverage(prep: PreparedNeighbourhoods, nb: np.ndarray, xy: np.ndarray, disc_pairs: np.ndarray,
+                    buffer_edges: Edges | None, buffer_pairs: np.ndarray, distance: float,
+                    min_lines: int) -> np.ndarray:
+    """Covered share for one batch of neighbourhoods; pairs are (local neighbourhood, target)."""
+    lines = _Lines(prep, nb, distance, min_lines)
+    local_all = np.arange(nb.size)
+    parts = [(*_edge_events(lines, prep.edges, local_all, nb), "n")]
+    if disc_pairs.size:
+        parts.append((*_disc_events(lines, xy, disc_pairs[0], disc_pairs[1], distance), "c"))
+    if buffer_edges is not None and buffer_pairs.size:
+        parts.append((*_edge_events(lines, buffer_edges, buffer_pairs[0], buffer_pairs[1]), "c"))
+    loc = np.concatenate([p[0] for p in parts])
+    k = np.concatenate([p[1] for p in parts])
+    x = np.concatenate([p[2] for p in parts])
+    dn = np.concatenate([p[3] if p[4] == "n" else np.zeros_like(p[3]) for p in parts])
+    dc = np.concatenate([p[3] if p[4] == "c" else np.zeros_like(p[3]) for p in parts])
+    xmin, width = lines.xmin[loc], lines.xmax[loc] - lines.xmin[loc]
+    x = np.clip(x, xmin, lines.xmax[loc])
+    frac = np.divide(x - xmin, width, out=np.zeros_like(x), where=width > 0)
+    order = np.argsort((lines.offset[loc] + k) + 0.5 * frac)
+    xs, loc_s = x[order], loc[order]
+    in_nb = np.cumsum(dn[order], dtype=np.int32)[:-1] > 0
+    in_cover = np.cumsum(dc[order], dtype=np.int32)[:-1] > 0
+    seg = np.diff(xs)
+    total = np.bincount(loc_s[:-1], weights=seg * in_nb, minlength=nb.size)
+    covered = np.bincount(loc_s[:-1], weights=seg * (in_nb & in_cover), minlength=nb.size)
+    return np.divide(covered, total, out=np.full(nb.size, np.nan), where=total > 0)
+
+
+def _batches(nb: np.ndarray, cost: np.ndarray) -> Iterator[np.ndarray]:
+    """Split neighbourhoods into batches of about ``CHUNK_EVENTS`` scanline events each."""
+    acc = np.cumsum(cost)
+    cut = np.searchsorted(acc, np.arange(CHUNK_EVENTS, acc[-1] + CHUNK_EVENTS, CHUNK_EVENTS), side="right")
+    for lo, hi in zip(np.concatenate([[0], cut[:-1]]), cut):
+        if hi > lo:
+            yield nb[lo:hi]
+
+
+def _pairs_in_batch(pairs: np.ndarray, position: np.ndarray, batch: np.ndarray) -> np.ndarray:
+    """The (local index, target) pairs whose neighbourhood is in ``batch`` (pairs sorted by neighbourhood)."""
+    if pairs.size == 0:
+        return pairs
+    lo = np.searchsorted(pairs[0], batch[0], side="left")
+    hi = np.searchsorted(pairs[0], batch[-1], side="right")
+    sub = pairs[:, lo:hi]
+    return np.vstack([position[sub[0]], sub[1]])
+
+
+def area_coverage(
+    prep: PreparedNeighbourhoods,
+    points_xy: np.ndarray,
+    polygons: np.ndarray,
+    distance: float,
+    *,
+    tick: Callable[[int, int], None] | None = None,
+    min_lines: int = MIN_LINES,
+    workers: int = 2,
+) -> np.ndarray:
+    """Share (0..1) of each neighbourhood's area within ``distance`` of any point or polygon.
+
+    ``tick(done, total)`` is called after each batch from the calling thread; it may raise
+    (``Cancelled``) to stop, and no further batch is started. NaN marks a neighbourhood with no area.
+    """
+    n = len(prep.geoms)
+    result = np.zeros(n)
+    result[shapely.area(prep.geoms) <= 0] = np.nan
+    points_xy = _rotate(np.asarray(points_xy, dtype=float).reshape(-1, 2))
+    polygons = to_scan_frame(np.asarray(polygons, dtype=object))
+    b = prep.bounds
+    full = np.zeros(n, bool)
+    touched = np.zeros(n, bool)
+    disc_pairs = np.empty((2, 0), np.int64)
+    if len(points_xy):
+        tree = shapely.STRtree(shapely.points(points_xy))
+        grown = shapely.box(b[:, 0] - distance, b[:, 1] - distance, b[:, 2] + distance, b[:, 3] + distance)
+        nb_i, pt_i = tree.query(grown)
+        px, py = points_xy[pt_i, 0], points_xy[pt_i, 1]
+        bx = b[nb_i]
+        gap_x = np.maximum(np.maximum(bx[:, 0] - px, px - bx[:, 2]), 0)
+        gap_y = np.maximum(np.maximum(bx[:, 1] - py, py - bx[:, 3]), 0)
+        near = gap_x**2 + gap_y**2 < distance**2
+        far_x = np.maximum(np.abs(px - bx[:, 0]), np.abs(px - bx[:, 2]))
+        far_y = np.maximum(np.abs(py - bx[:, 1]), np.abs(py - bx[:, 3]))
+        full[nb_i[far_x**2 + far_y**2 <= distance**2]] = True  # the disc holds the whole bounding box
+        disc_pairs = np.vstack([nb_i[near], pt_i[near]])
+        touched[disc_pairs[0]] = True
+    buffer_edges: Edges | None = None
+    buffer_pairs = np.empty((2, 0), np.int64)
+    if len(polygons):
+        buffers = shapely.buffer(polygons, distance * EQUAL_AREA_FACTOR, quad_segs=QUAD_SEGS)
+        tree = shapely.STRtree(buffers)
+        nb_i, poly_i = tree.query(prep.geoms, predicate="intersects")
+        inside = shapely.covers(buffers[poly_i], prep.geoms[nb_i])
+        full[nb_i[inside]] = True
+        buffer_pairs = np.vstack([nb_i, poly_i])
+        touched[nb_i] = True
+        buffer_edges = Edges.of(buffers)
+    result[full] = 1.0
+    todo = np.flatnonzero(touched & ~full & (shapely.area(prep.geoms) > 0))
+    if todo.size == 0:
+        return result
+    keep_d = ~full[disc_pairs[0]] if disc_pairs.size else np.zeros(0, bool)
+    disc_pairs = disc_pairs[:, keep_d]
+    disc_pairs = disc_pairs[:, np.argsort(disc_pairs[0], kind="stable")]
+    keep_b = ~full[buffer_pairs[0]] if buffer_pairs.size else np.zeros(0, bool)
+    buffer_pairs = buffer_pairs[:, keep_b]
+    buffer_pairs = buffer_pairs[:, np.argsort(buffer_pairs[0], kind="stable")]
+    lines = line_counts(prep, todo, distance, min_lines)
+    n_targets = np.bincount(disc_pairs[0], minlength=n)[todo] + 3 * np.bincount(buffer_pairs[0], minlength=n)[todo]
+    n_edges = np.diff(prep.edges.start)[todo]
+    cost = lines * (2 + 2 * n_targets) + n_edges
+    position = np.full(n, -1, np.int64)
+    batches = list(_batches(todo, cost))
+    done = 0
+
+    def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        position[batch] = np.arange(batch.size)
+        return batch, _batch_coverage(prep, batch, points_xy, _pairs_in_batch(disc_pairs, position, batch),
+                                      buffer_edges, _pairs_in_batch(buffer_pairs, position, batch),
+                                      distance, min_lines)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        pending = []
+        queue = iter(batches)
+        for batch in queue:
+            pending.append(pool.submit(run, batch))
+            if len(pending) >= max(1, workers) * 2:
+                break
+        while pending:
+            batch, cov = pending.pop(0).result()
+            result[batch] = cov
+            done += 1
+            if tick is not None:
+                try:
+                    tick(done, len(batches))
+                except BaseException:
+                    for fut in pending:
+                        fut.cancel()
+                    raise
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append(pool.submit(run, nxt))
+    return result
