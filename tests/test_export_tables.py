@@ -1,0 +1,168 @@
+"""GeoJSON and CSV exports, the shared privacy filter, the map data and the export command."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from assetmap.cli import main
+from assetmap.core.errors import AssetmapError
+from assetmap.core.export import build_map_data, render_webmap_html, write_csv, write_geojson, write_webmap
+from assetmap.core.export.privacy import skill_summaries
+from assetmap.core.model import PRIVATE_ASSET_FIELDS
+from assetmap.core.project import Project
+
+_spec = importlib.util.spec_from_file_location("export_projects", Path(__file__).parent / "data/export/projects.py")
+projects = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(projects)  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    path = tmp_path_factory.mktemp("export") / "p.gpkg"
+    return path, projects.build(path)
+
+
+def test_geojson_is_rfc7946_wgs84_and_public(built: tuple[Path, dict], tmp_path: Path) -> None:
+    path, expected = built
+    out = tmp_path / "a.geojson"
+    with Project.open(path, readonly=True) as p:
+        summary = write_geojson(p, out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and "crs" not in data
+    assert summary["assets"] == len(data["features"]) == expected["public"]
+    located = [f for f in data["features"] if f["geometry"]]
+    assert len(located) == expected["public_located"]
+    for f in located:
+        lon, lat = f["geometry"]["coordinates"]
+        assert -3 < lon < -2 and 53 < lat < 54  # [lon, lat] order, in WGS84 (BNG 380000,390000 is near Manchester)
+        assert all(len(repr(c).split(".")[1]) <= 6 for c in (lon, lat))
+    unlocated = [f for f in data["features"] if f["geometry"] is None]
+    assert [f["properties"]["name"] for f in unlocated] == ["Story Walk"]
+    for f in data["features"]:
+        assert not PRIVATE_ASSET_FIELDS & set(f["properties"])
+        assert f["properties"]["visibility"] == "public"
+        assert f["id"] == f["properties"]["id"]
+    text = out.read_text(encoding="utf-8")
+    for secret in projects.PRIVATE_STRINGS:
+        assert secret not in text
+
+
+def test_geojson_private_has_everything(built: tuple[Path, dict], tmp_path: Path) -> None:
+    path, expected = built
+    out = tmp_path / "a.geojson"
+    with Project.open(path, readonly=True) as p:
+        write_geojson(p, out, private=True)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data["features"]) == expected["private_total"]
+    hall = next(f for f in data["features"] if f["properties"]["name"] == projects.HOSTILE)
+    assert hall["properties"]["phone"] == "0121 496 0000" and hall["properties"]["notes"] == "SECRETNOTE"
+
+
+def test_csv_lon_lat_and_filter(built: tuple[Path, dict], tmp_path: Path) -> None:
+    path, expected = built
+    out = tmp_path / "a.csv"
+    with Project.open(path, readonly=True) as p:
+        write_csv(p, out)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == expected["public"]
+    assert list(rows[0])[-2:] == ["lon", "lat"]
+    assert not PRIVATE_ASSET_FIELDS & set(rows[0])
+    lib = next(r for r in rows if r["name"] == "Central Library")
+    assert -3 < float(lib["lon"]) < -2 and 53 < float(lib["lat"]) < 54
+    assert len(lib["lon"].split(".")[1]) <= 6
+    story = next(r for r in rows if r["name"] == "Story Walk")
+    assert story["lon"] == "" and story["lat"] == ""
+    text = out.read_text(encoding="utf-8-sig")
+    for secret in projects.PRIVATE_STRINGS:
+        assert secret not in text
+    with Project.open(path, readonly=True) as p:
+        write_csv(p, out, private=True)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == expected["private_total"] and "phone" in rows[0]
+    assert any(r["phone"] == "07700 900999" for r in rows)  # phone numbers are not mangled by the formula guard
+
+
+def test_csv_neutralises_formulas(empty_project: Path, tmp_path: Path) -> None:
+    with Project.open(empty_project) as p:
+        p.add_asset({"name": "=HYPERLINK(\"http://evil\",\"x\")", "category": "physical", "description": "-1+2",
+                     "address": "+44 (0)121 496 0000"})
+        write_csv(p, tmp_path / "a.csv")
+    row = next(csv.DictReader(open(tmp_path / "a.csv", encoding="utf-8-sig", newline="")))
+    assert row["name"].startswith("'=") and row["description"] == "'-1+2"
+    assert row["address"] == "+44 (0)121 496 0000"  # a phone-like value is left alone
+
+
+def test_skill_counts_below_three_are_suppressed(built: tuple[Path, dict]) -> None:
+    path, _ = built
+    with Project.open(path, readonly=True) as p:
+        public = skill_summaries(p.people(), private=False)
+        private = skill_summaries(p.people(), private=True)
+    assert public["E01000001"].counts == {"cooking": 3}
+    assert public["E01000001"].suppressed == 2 and not public["E01000001"].people
+    assert public["E01000002"].counts == {} and public["E01000002"].suppressed == 1
+    assert private["E01000001"].counts["juggling"] == 1
+    assert {p["name"] for p in private["E01000001"].people} == {"Alice Resident", "Bob Resident", "Cy Resident"}
+
+
+def test_map_data_is_compact_and_filtered(built: tuple[Path, dict]) -> None:
+    path, expected = built
+    with Project.open(path, readonly=True) as p:
+        data = build_map_data(p)
+        assert build_map_data(p, indicator="green")["indicator"] == "green"
+        with pytest.raises(AssetmapError, match="choose one of: meet, green"):
+            build_map_data(p, indicator="nope")
+    assert data["indicator"] == "meet"  # the first rule with results
+    assert len(data["assets"]["rows"]) == expected["public"]
+    assert data["meta"]["located"] == expected["public_located"]
+    assert len(data["areas"]) == 1  # the private asset's footprint stays out
+    assert not PRIVATE_ASSET_FIELDS & set(data["assets"]["fields"])
+    west = next(h for h in data["neighbourhoods"] if h["code"] == "E01000001")
+    assert west["flags"][0]["rule"] == "meet" and west["coverage"]["meet"] == 0.41
+    assert west["skills"] == {"counts": {"cooking": 3}, "suppressed": 2}
+
+
+def test_page_has_no_cdn_and_no_template_evaluation(built: tuple[Path, dict]) -> None:
+    path, _ = built
+    with Project.open(path, readonly=True) as p:
+        page = render_webmap_html(build_map_data(p), basemap=False)
+    for cdn in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg", "<link rel=\"stylesheet\"", "src=\""):
+        assert cdn not in page
+    assert "tile.openstreetmap.org" not in page
+    assert "{{ 7*7 }}" in page and ">49<" not in page  # user text never goes through folium's Jinja
+    assert "<img src=x" not in page and "\\u003cimg src=x onerror=alert(1)\\u003e" in page
+    assert "Content-Security-Policy" in page
+    assert "Leaflet" in page and "BSD" in page  # licence notice kept
+
+
+def test_webmap_without_gap_results_has_no_indicator(empty_project: Path, tmp_path: Path) -> None:
+    import shapely
+
+    with Project.open(empty_project) as p:
+        p.add_asset({"name": "Hall", "category": "physical"}, shapely.Point(380500, 390500))
+        summary = write_webmap(p, tmp_path / "m.html", basemap=False)
+        with pytest.raises(AssetmapError, match="run `assetmap gaps` first"):
+            build_map_data(p, indicator="meet")
+    assert summary["indicator"] is None and summary["located"] == 1
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert '"indicator":null' in page
+
+
+def test_cli_export(built: tuple[Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, expected = built
+    assert main(["export", str(path), "--out", str(tmp_path / "m.html"), "--no-basemap", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["assets"] == expected["public"] and out["format"] == "html" and out["private"] is False
+    assert main(["export", str(path), "--out", str(tmp_path / "m.txt")]) == 2
+    assert main(["export", str(path), "--out", str(tmp_path / "m.csv"), "--indicator", "meet"]) == 2
+    assert main(["export", str(path), "--out", str(tmp_path / "m.html"), "--indicator", "nope"]) == 1
+    assert "choose one of" in capsys.readouterr().err
+    assert main(["export", str(tmp_path / "missing.gpkg"), "--out", str(tmp_path / "m.csv")]) == 1
+    assert main(["export", str(path), "--out", str(tmp_path / "m.geojson"), "--private"]) == 0
+    assert "private" in capsys.readouterr().out
