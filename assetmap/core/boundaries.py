@@ -49,14 +49,14 @@ def _guess_code(df: pd.DataFrame) -> str | None:
     best, best_score = None, 0.0
     for col in df.columns:
         values = df[col].dropna().astype(str)
-        if values.empty or not values.is_unique:
+        if values.empty:
             continue
         ons = values.str.match(ONS_CODE).mean()
         named = normalise(col).endswith(("cd", "code", "_id")) or normalise(col) in ("code", "id")
-        score = ons * 2 + (1 if named else 0)
+        score = ons * 2 + (1 if named else 0) + (0.5 if values.is_unique else 0)
         if score > best_score:
             best, best_score = col, score
-    return best if best_score >= 1 else None
+    return best if best_score >= 1.5 else None
 
 
 def _guess_name(df: pd.DataFrame, code: str | None) -> str | None:
