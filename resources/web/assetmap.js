@@ -126,11 +126,11 @@
   function ruleById(id) { return (S.data.rules || []).filter(function (r) { return r.id === id; })[0] || null; }
 
   /* ---- layers ---------------------------------------------------------------------------- */
-  function clusterIcon(cat) {
+  function clusterIcon(cat, ci) {
     return function (cluster) {
       var n = cluster.getChildCount();
       return L.divIcon({
-        className: 'am-cluster', iconSize: L.point(40, 40),
+        className: 'am-cluster am-cat-' + ci, iconSize: L.point(40, 40),
         html: svg(cat.shape, cat.color, 40) + '<span class="am-cluster-count" data-count="' + n + '">' + n +
           '</span><span class="am-visually-hidden"> ' + esc(cat.label) + ', zoom in</span>'
       });
@@ -171,7 +171,7 @@
       if (!rows.length) return;
       var icon = L.divIcon({ className: 'am-marker am-cat-' + ci, html: svg(cat.shape, cat.color, 22), iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10] });
       var group = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
-        spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon(cat), chunkProgress: chunkDone });
+        spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon(cat, ci), chunkProgress: chunkDone });
       var areas = L.featureGroup();
       (areasByCat[ci] || []).forEach(function (a) {
         var row = S.rows[a.a];
@@ -349,15 +349,15 @@
     document.title = m.title || 'Community assets';
     if ($('am-title')) $('am-title').textContent = m.title || '';
     if ($('am-description')) $('am-description').textContent = m.description || '';
-    if (first || (opts && opts.fit)) api.fitAll(); // before the layers: clustering needs a view
+    if (first || (opts && opts.fit)) api.fitAll(false); // before the layers: clustering needs a view
     buildLayers();
     fillFilters(); wireList(); applyFilter();
   };
-  api.fitAll = function () {
-    var b = S.data && S.data.bounds;
-    if (b && (b[0][0] !== b[1][0] || b[0][1] !== b[1][1])) S.map.fitBounds(b, { padding: [20, 20], maxZoom: 17 });
-    else if (b) S.map.setView(b[0], 15);
-    else S.map.setView([54.0, -2.0], 6);
+  api.fitAll = function (animate) {
+    var b = S.data && S.data.bounds, o = { animate: animate !== false };
+    if (b && (b[0][0] !== b[1][0] || b[0][1] !== b[1][1])) S.map.fitBounds(b, L.extend({ padding: [20, 20], maxZoom: 17 }, o));
+    else if (b) S.map.setView(b[0], 15, o);
+    else S.map.setView([54.0, -2.0], 6, o);
   };
   api.selectAsset = function (id) {
     var hit = S.markers[id], i = S.byId[id];
