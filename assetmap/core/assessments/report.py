@@ -31,6 +31,7 @@ BUILDING_TEXT = {"floor_area_m2": "Floor area", "year_built": "Year built", "lis
 ORG_TEXT = {"name": "Organisation", "legal_form": "Legal form", "years_running": "Years running",
             "governance": "Governance", "finances": "Finances", "building_experience": "Running buildings"}
 MONEY_KEYS = {"annual_running_costs", "repair_backlog"}
+ROW_LABELS = {"decision_due": "Decision due", "listed_on": "Listed on", "sale_notice_on": "Notice of sale"}
 
 
 def _e(value: Any) -> str:
@@ -38,11 +39,19 @@ def _e(value: Any) -> str:
 
 
 def _clip(text: Any, limit: int) -> str:
-    """Escaped text, shortened to ``limit`` characters with a note (the project keeps it whole)."""
+    """Escaped text, shortened to ``limit`` characters and marked … (the project keeps it whole; the footer says so)."""
     text = "" if text is None else str(text)
     if len(text) <= limit:
         return _e(text)
-    return _e(text[:limit].rstrip()) + '… <span class="muted">(shortened; full text in the project)</span>'
+    return _e(text[:limit].rstrip()) + "…"
+
+
+def _items(texts: list[str], limit: int, chars: int) -> str:
+    """List items, at most ``limit`` of them (saying how many more the project holds)."""
+    items = "".join(f"<li>{_clip(t, chars)}</li>" for t in texts[:limit])
+    if len(texts) > limit:
+        items += f'<li class="muted">and {len(texts) - limit} more in the project</li>'
+    return items
 
 
 def _money(value: Any) -> str:
@@ -68,42 +77,42 @@ def _building_value(key: str, value: Any) -> str:
     if key == "floor_area_m2":
         return f"{value:,.0f} m²"
     if key == "groups_using" and isinstance(value, list):
-        return _clip(", ".join(value), 160) + f" ({len(value)})"
+        return _clip(", ".join(value), 70) + f" ({len(value)})"
     if key == "listed_building":
         return _e(str(value).replace("_", " "))
     if isinstance(value, float) and value.is_integer():
         return _e(int(value))
-    return _clip(value, 120)
+    return _clip(value, 50)
 
 
 def _header(d: ReportData) -> str:
     a, rec = d.asset, d.assessment
     where = ", ".join(str(x) for x in (a.get("address"), a.get("postcode")) if x)
     nb = d.neighbourhood
-    sub = " · ".join(p for p in (_e(d.kind_label or a.get("category")), _e(where),
+    sub = " · ".join(p for p in (_e(d.kind_label or a.get("category")), _clip(where, 110),
                                  _e(f"{nb['name']} ({nb['code']})") if nb else "") if p)
     if rec is None:
         right = '<div class="total">–</div><div class="rec">Not assessed yet</div>'
     else:
         right = (f'<div class="total">{rec["score"]:.1f}<small> / 100</small></div>'
                  f'<div class="rec rec-{_e(rec["recommendation"])}">{_e(RECOMMENDATION_TEXT[rec["recommendation"]])}</div>')
-    return (f'<header><div><h1>{_e(a["name"])}</h1><p class="sub">{sub}</p>'
+    return (f'<header><div><h1>{_clip(a["name"], 80)}</h1><p class="sub">{sub}</p>'
             f'<p class="sub">Community asset transfer assessment · {_e(d.project_name)}</p></div>'
             f'<div class="headline">{right}</div></header>')
 
 
 def _map(d: ReportData) -> str:
     nb = d.neighbourhood
-    caption = (f"{_e(d.asset['name'])} in {_e(nb['name'])}" if nb else
-               f"{_e(d.asset['name'])}: not inside any neighbourhood of the project")
+    caption = (f"{_clip(d.asset['name'], 60)} in {_clip(nb['name'], 40)} (shaded)" if nb else
+               f"{_clip(d.asset['name'], 60)}: not inside any neighbourhood of the project")
     point = d.asset.get("geometry")
     svg = map_svg(None if point is None or point.is_empty else point, d.footprint,
                   [MapShape(g, home) for g, home in d.neighbourhood_shapes],
                   label=f"Map of {d.asset['name']}" + (f" in {nb['name']}" if nb else ""))
     if not svg:
         return '<section><h2>Location</h2><p class="muted">Not placed on the map yet.</p></section>'
-    return (f'<section><h2>Location</h2><figure>{svg}<figcaption>{caption}. Straight lines from the project\'s '
-            f'boundaries; shaded: the neighbourhood the building is in.</figcaption></figure></section>')
+    return (f'<section><h2>Location</h2><figure>{svg}<figcaption>{caption}, drawn from the project\'s '
+            f'boundaries.</figcaption></figure></section>')
 
 
 def _recommendation(d: ReportData) -> str:
@@ -111,9 +120,9 @@ def _recommendation(d: ReportData) -> str:
     if rec is None:
         return '<section><h2>Recommendation</h2><p class="muted">No assessment recorded yet.</p></section>'
     flags = "".join(f'<li class="flag-{_e(f["severity"])}">{_e(f["message"])}</li>' for f in rec.get("flags") or [])
-    conditions = "".join(f"<li>{_clip(c, 200)}</li>" for c in (rec.get("conditions") or [])[:6])
+    conditions = _items(rec.get("conditions") or [], 2, 90)
     return (f'<section><h2>Recommendation: {_e(RECOMMENDATION_TEXT[rec["recommendation"]])}</h2>'
-            f'<p>{_clip(rec.get("reasons") or "No reasons given.", 600)}</p>'
+            f'<p>{_clip(rec.get("reasons") or "No reasons given.", 250)}</p>'
             + (f"<p><b>Conditions</b></p><ul>{conditions}</ul>" if conditions else "")
             + (f'<p><b>Notes</b></p><ul class="flags">{flags}</ul>' if flags else "")
             + f'<p class="muted">Assessed on {_date(rec["date"])} by {_e(rec["assessor"])}.</p></section>')
@@ -165,7 +174,7 @@ def _deal(d: ReportData) -> str:
     for k, label in ORG_TEXT.items():
         if k in org:
             value = org[k]
-            rows.append((label, _e(f"{value:g}") if isinstance(value, float) else _clip(value, 160)))
+            rows.append((label, _e(f"{value:g}") if isinstance(value, float) else _clip(value, 44)))
     return f"<section><h2>Tenure, value and organisation</h2>{_rows(rows)}</section>"
 
 
@@ -178,7 +187,7 @@ def _acv(d: ReportData) -> str:
                 "full_moratorium_ends", "protected_period_ends"):
         value = getattr(t, key)
         if value:
-            rows.append((_e(ACV_LABELS.get(key, key.replace("_", " ").capitalize()).split(" (")[0]), _date(value)))
+            rows.append((_e(ROW_LABELS.get(key) or ACV_LABELS[key].split(" (")[0]), _date(value)))
     due = (f'<p class="due"><b>Next:</b> {_e(d.due.label)}: {_date(d.due.on)} '
            f'({_e(d.due.describe().rsplit("(", 1)[-1].rstrip(")"))} as of {_date(d.today)})</p>') if d.due else ""
     return f"<section><h2>Asset of Community Value</h2>{_rows(rows)}{due}</section>"
@@ -188,9 +197,9 @@ def _evidence(d: ReportData) -> str:
     rec = d.assessment
     if rec is None:
         return ""
-    risks = "".join(f"<li>{_clip(r, 200)}</li>" for r in (rec.get("risks") or [])[:6])
+    risks = _items(rec.get("risks") or [], 3, 90)
     return (f'<section class="full"><h2>Community benefit and risks</h2>'
-            f'<p>{_clip(rec.get("community_benefit") or "No evidence recorded.", 700)}</p>'
+            f'<p>{_clip(rec.get("community_benefit") or "No evidence recorded.", 240)}</p>'
             + (f"<p><b>Risks</b></p><ul>{risks}</ul>" if risks else "") + "</section>")
 
 
@@ -205,7 +214,7 @@ def _gaps(d: ReportData) -> str:
     coverage = g.get("coverage") or {}
     cov = "; ".join(f"{_e(d.rule_titles.get(r, r))}: {_coverage(v)}" for r, v in coverage.items())
     flags = "".join(f'<li class="flag-{_e(f.get("severity"))}">{_e(f.get("message"))}</li>'
-                    for f in (g.get("flags") or [])[:5] if isinstance(f, Mapping))
+                    for f in (g.get("flags") or [])[:3] if isinstance(f, Mapping))
     counts = g.get("counts") or {}
     count_text = ", ".join(f"{_e(k)} {_e(v)}" for k, v in counts.items() if not isinstance(v, (dict, list)))
     facts = [f"Priority rank {_e(g.get('priority'))}" if g.get("priority") is not None else "",
@@ -230,7 +239,8 @@ def _footer(d: ReportData) -> str:
     more = f" and {len(d.earlier) - 4} more" if len(d.earlier) > 4 else ""
     rec_id = f" Assessment {_e(d.assessment['id'])}." if d.assessment else ""
     return (f"<footer>{'Earlier assessments: ' + earlier + more + '. ' if earlier else ''}"
-            f"Made with assetmap on {_date(d.today)}.{rec_id} Asset {_e(d.asset['id'])}.</footer>")
+            f"Made with assetmap on {_date(d.today)}.{rec_id} Asset {_e(d.asset['id'])}. "
+            "Long text ending in … is shortened here; the project holds it in full.</footer>")
 
 
 def render_html(d: ReportData) -> str:

@@ -14,7 +14,7 @@ from html import escape
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-MAP_W, MAP_H = 300, 190
+MAP_W, MAP_H = 300, 175
 
 
 @dataclass(frozen=True)
