@@ -187,3 +187,18 @@ def test_map_override_and_import_twice(empty_project: Path, tmp_path: Path) -> N
         second = import_file(project, path, options)
     assert first.imported == 2 and first.mapping["name"] == "Called"
     assert second.imported == 0 and second.duplicates == 2
+
+
+def test_clip_rejects_features_outside_the_neighbourhoods(tmp_path: Path) -> None:
+    from assetmap.core.boundaries import read_boundaries
+
+    hoods = read_boundaries(SAMPLE / "rutland_osm" / "rutland_lsoa11_bsc.geojson")
+    path = tmp_path / "rutland.gpkg"
+    Project.create(path, hoods.crs, neighbourhoods=hoods.frame)
+    with Project.open(path) as project:
+        report = import_file(project, SAMPLE / "rutland_osm" / "rutland-latest.osm.pbf", ImportOptions(clip=True))
+        assets = project.assets()
+    area = shapely.union_all(hoods.frame.geometry.values)
+    assert report.rejected > 0 and {r["reason"] for r in report.rejects} == {"outside the project's neighbourhoods (--clip)"}
+    assert all(area.intersects(g) for g in assets.geometry)
+    assert report.imported + report.unlocated + report.duplicates + report.rejected == report.rows

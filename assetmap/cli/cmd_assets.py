@@ -11,7 +11,7 @@ import geopandas as gpd
 from assetmap.cli.common import print_json
 from assetmap.core.model import ASSET_FIELD_NAMES
 from assetmap.core.project import Project
-from assetmap.core.project.store import _sql_value
+from assetmap.core.project.store import plain_value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +28,7 @@ def asset_records(assets: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     wgs = assets.geometry.to_crs(4326)
     out = []
     for rec, geom in zip(assets[list(ASSET_FIELD_NAMES)].to_dict("records"), wgs):
-        item = {k: _sql_value(v) for k, v in rec.items()}
+        item = {k: plain_value(v) for k, v in rec.items()}
         located = geom is not None and not geom.is_empty
         item["lon"] = round(geom.x, 6) if located else None
         item["lat"] = round(geom.y, 6) if located else None

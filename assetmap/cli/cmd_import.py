@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--postcodes", type=Path, help="postcode lookup (Code-Point Open or ONS Postcode Directory) "
                    "to place rows that have only a postcode")
     p.add_argument("--private", action="store_true", help="mark every imported asset private")
+    p.add_argument("--clip", action="store_true", help="reject rows outside the project's neighbourhoods "
+                   "(for OpenStreetMap extracts that reach beyond your area)")
     p.add_argument("--rejects", type=Path, help="write rejected rows, with a reason column, to this CSV")
     p.add_argument("--dry-run", action="store_true", help="check the file and report; change nothing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--kind {args.kind}: not a kind (see resources/taxonomy.json), e.g. physical/village_hall")
     options = ImportOptions(layer=args.layer, category=args.category, kind=args.kind, crs=args.crs, mapping=mapping,
                             postcodes=load_postcodes(args.postcodes) if args.postcodes else None,
-                            visibility="private" if args.private else None)
+                            visibility="private" if args.private else None, clip=args.clip)
     with Project.open(args.project, readonly=args.dry_run) as project:
         prepared = prepare_import(project, args.file, options, terminal_progress("Importing", quiet=args.json))
         if args.rejects:

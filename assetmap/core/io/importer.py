@@ -18,7 +18,7 @@ import shapely
 from assetmap.core.errors import DataError
 from assetmap.core.io.columns import FIELD_ALIASES, check_overrides, guess_mapping
 from assetmap.core.io.dedupe import DuplicateIndex
-from assetmap.core.io.locate import locate_rows
+from assetmap.core.io.locate import Located, locate_rows
 from assetmap.core.io.postcodes import PostcodeLookup
 from assetmap.core.io.readers import read_table
 from assetmap.core.io.table import RawTable
@@ -42,6 +42,7 @@ class ImportOptions:
     name_from_kind: bool = False  # rows without a name are called after their kind ("Play area")
     kind_values: dict[str, str] = field(default_factory=dict)  # type text → kind id, for known registers
     visibility: str | None = None
+    clip: bool = False  # reject rows located outside every neighbourhood (an OSM extract is bigger than an area)
 
 
 @dataclass
@@ -107,6 +108,18 @@ def _extent(project: Project) -> tuple[float, float, float, float] | None:
     return None
 
 
+def _clip_to_neighbourhoods(project: Project, located: Located) -> None:
+    """Mark located rows outside all neighbourhoods as problems (they count as rejected)."""
+    hoods = project.neighbourhoods()
+    if hoods.empty:
+        return
+    area = shapely.union_all(hoods.geometry.values)
+    shapely.prepare(area)
+    for i, point in enumerate(located.points):
+        if point is not None and i not in located.problems and not area.intersects(point):
+            located.problems[i] = "outside the project's neighbourhoods (--clip)"
+
+
 def prepare_import(project: Project, path: str | Path, options: ImportOptions | None = None,
                    progress: Progress | None = None) -> PreparedImport:
     """Read and check a file against a project without changing the project."""
@@ -130,6 +143,8 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     located = locate_rows(table, mapping, project.crs, crs_option=options.crs, postcodes=options.postcodes,
                           extent_wgs84=_extent(project))
     report.notes += located.notes
+    if options.clip:
+        _clip_to_neighbourhoods(project, located)
     source = options.source or path.name
     index = DuplicateIndex.from_assets(project.assets())
     records, points, areas = [], [], []

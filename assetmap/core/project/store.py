@@ -64,7 +64,8 @@ def _as_multipolygon(geom: shapely.Geometry | None) -> shapely.Geometry | None:
     return geom
 
 
-def _sql_value(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A value as SQLite and JSON want it: None for NaN/NA, Python scalars for numpy ones."""
     if value is None:
         return None
     try:
@@ -250,7 +251,7 @@ class Project:
         if found.empty:
             raise AssetmapError(f"No asset with id {asset_id} in {self.path.name}.")
         record = found.iloc[0].to_dict()
-        return {k: _sql_value(v) if k != "geometry" else v for k, v in record.items()}
+        return {k: plain_value(v) if k != "geometry" else v for k, v in record.items()}
 
     def asset_areas(self) -> gpd.GeoDataFrame:
         return self._read_layer("asset_areas", ("asset_id", "area_m2"))
@@ -310,7 +311,7 @@ class Project:
     def _insert_asset(self, conn: sqlite3.Connection, rec: Mapping[str, Any], geom: shapely.Geometry | None) -> None:
         cols = ", ".join(f'"{c}"' for c in ASSET_FIELD_NAMES)
         marks = ", ".join("?" for _ in ASSET_FIELD_NAMES)
-        values = [_sql_value(rec.get(c)) for c in ASSET_FIELD_NAMES]
+        values = [plain_value(rec.get(c)) for c in ASSET_FIELD_NAMES]
         conn.execute(f"INSERT INTO assets ({cols}, geom) VALUES ({marks}, ?)", (*values, gpkg.encode(geom, self.srs_id)))
 
     def _insert_area(self, conn: sqlite3.Connection, asset_id: str, area: shapely.Geometry) -> None:
@@ -326,7 +327,7 @@ class Project:
         clean["updated_at"] = now_iso()
         with self.transaction() as conn:
             sets = ", ".join(f'"{c}"=?' for c in ASSET_FIELD_NAMES if c != "id")
-            values = [_sql_value(clean.get(c)) for c in ASSET_FIELD_NAMES if c != "id"]
+            values = [plain_value(clean.get(c)) for c in ASSET_FIELD_NAMES if c != "id"]
             geom = changes["geometry"] if "geometry" in changes else before["geometry"]
             conn.execute(f"UPDATE assets SET {sets}, geom=? WHERE id=?",
                          (*values, gpkg.encode(geom, self.srs_id), asset_id))
@@ -366,7 +367,7 @@ class Project:
         cols = ", ".join(f'"{c}"' for c in PERSON_FIELD_NAMES)
         with self.transaction() as conn:
             conn.execute(f"INSERT INTO people ({cols}) VALUES ({', '.join('?' for _ in PERSON_FIELD_NAMES)})",
-                         [_sql_value(rec.get(c)) for c in PERSON_FIELD_NAMES])
+                         [plain_value(rec.get(c)) for c in PERSON_FIELD_NAMES])
         return rec["id"]
 
     def update_person(self, person_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -374,13 +375,13 @@ class Project:
         match = people[people["id"] == person_id]
         if match.empty:
             raise AssetmapError(f"No person with id {person_id}.")
-        before = {k: _sql_value(v) for k, v in match.iloc[0].to_dict().items()}
+        before = {k: plain_value(v) for k, v in match.iloc[0].to_dict().items()}
         rec = validate_person({**before, **changes})
         rec["updated_at"] = now_iso()
         sets = ", ".join(f'"{c}"=?' for c in PERSON_FIELD_NAMES if c != "id")
         with self.transaction() as conn:
             conn.execute(f"UPDATE people SET {sets} WHERE id=?",
-                         [_sql_value(rec.get(c)) for c in PERSON_FIELD_NAMES if c != "id"] + [person_id])
+                         [plain_value(rec.get(c)) for c in PERSON_FIELD_NAMES if c != "id"] + [person_id])
         return {k: before.get(k) for k in changes}
 
     def delete_person(self, person_id: str) -> None:
@@ -404,7 +405,7 @@ class Project:
 def _insert_neighbourhoods(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, srs_id: int) -> None:
     rows = []
     for rec, geom in zip(gdf[list(NEIGHBOURHOOD_FIELDS)].itertuples(index=False), gdf.geometry):
-        rows.append((*[_sql_value(v) for v in rec], gpkg.encode(_as_multipolygon(geom), srs_id)))
+        rows.append((*[plain_value(v) for v in rec], gpkg.encode(_as_multipolygon(geom), srs_id)))
     conn.executemany('INSERT INTO neighbourhoods ("code", "name", "population", "imd_decile", geom) '
                      "VALUES (?, ?, ?, ?, ?)", rows)
 
