@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from assetmap.core.errors import AssetmapError, NotAProjectError, SchemaVersionError
+from assetmap.core.errors import AssetmapError, SchemaVersionError
 from assetmap.core.model import (
     ASSET_FIELD_NAMES,
     PERSON_FIELD_NAMES,
@@ -30,52 +30,19 @@ from assetmap.core.model import (
 )
 from assetmap.core.project import gpkg
 from assetmap.core.project.atomic import atomic_path
+from assetmap.core.project.files import (
+    NEIGHBOURHOOD_FIELDS,
+    as_multipolygon,
+    check_project_file,
+    connect,
+    create_table,
+    insert_neighbourhoods,
+    plain_value,
+    read_schema_version,
+)
 from assetmap.core.project.lock import ProjectLock
-from assetmap.core.project.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, Table
+from assetmap.core.project.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 from assetmap.core.taxonomy import Taxonomy, default_taxonomy
-
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-NEIGHBOURHOOD_FIELDS = ("code", "name", "population", "imd_decile")
-
-
-def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    else:
-        conn = sqlite3.connect(path, isolation_level=None)
-    gpkg.register_sql_functions(conn)
-    return conn
-
-
-def _create_table(conn: sqlite3.Connection, table: Table, srs_id: int) -> None:
-    geom = ', "geom" ' + table.geometry if table.geometry else ""
-    conn.execute(f'CREATE TABLE "{table.name}" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT{geom}, {table.columns})')
-    if table.geometry:
-        gpkg.register_features(conn, table.name, table.geometry, srs_id, table.description)
-    else:
-        gpkg.register_attributes(conn, table.name, table.description)
-
-
-def _as_multipolygon(geom: shapely.Geometry | None) -> shapely.Geometry | None:
-    if geom is None or geom.is_empty:
-        return None
-    if geom.geom_type == "Polygon":
-        return shapely.MultiPolygon([geom])
-    return geom
-
-
-def plain_value(value: Any) -> Any:
-    """A value as SQLite and JSON want it: None for NaN/NA, Python scalars for numpy ones."""
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
 
 
 class Project:
@@ -115,14 +82,14 @@ class Project:
                 gpkg.init_geopackage(conn)
                 srs_id = gpkg.add_srs(conn, crs)
                 for table in TABLES:
-                    _create_table(conn, table, srs_id)
+                    create_table(conn, table, srs_id)
                 base = {"schema_version": SCHEMA_VERSION, "crs": crs.to_string() if crs.to_epsg() else crs.to_wkt(),
                         "name": name or path.stem, "created_at": now_iso()}
                 base.update(settings or {})
                 conn.executemany('INSERT INTO settings ("key", "value") VALUES (?, ?)',
                                  [(k, json.dumps(v)) for k, v in base.items()])
                 if neighbourhoods is not None and len(neighbourhoods):
-                    _insert_neighbourhoods(conn, neighbourhoods.to_crs(crs), srs_id)
+                    insert_neighbourhoods(conn, neighbourhoods.to_crs(crs), srs_id)
                 for table in TABLES:
                     if table.geometry:
                         gpkg.update_extent(conn, table.name)
@@ -141,8 +108,8 @@ class Project:
             lock = ProjectLock(path)
             lock.acquire()
         try:
-            conn = _connect(path, readonly)
-            version = _read_schema_version(conn, path)
+            conn = connect(path, readonly)
+            version = read_schema_version(conn, path)
             if version > SCHEMA_VERSION:
                 raise SchemaVersionError(
                     f"{path.name} was saved by a newer assetmap (project version {version}; this assetmap reads "
@@ -162,7 +129,7 @@ class Project:
             existing = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
             for table in TABLES:
                 if table.name not in existing:
-                    _create_table(conn, table, self.srs_id)
+                    create_table(conn, table, self.srs_id)
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[step](conn)
             if version < SCHEMA_VERSION:
@@ -315,7 +282,7 @@ class Project:
         conn.execute(f"INSERT INTO assets ({cols}, geom) VALUES ({marks}, ?)", (*values, gpkg.encode(geom, self.srs_id)))
 
     def _insert_area(self, conn: sqlite3.Connection, asset_id: str, area: shapely.Geometry) -> None:
-        poly = _as_multipolygon(area)
+        poly = as_multipolygon(area)
         conn.execute("INSERT INTO asset_areas (asset_id, area_m2, geom) VALUES (?, ?, ?)",
                      (asset_id, float(poly.area), gpkg.encode(poly, self.srs_id)))
 
@@ -356,7 +323,7 @@ class Project:
     def replace_neighbourhoods(self, neighbourhoods: gpd.GeoDataFrame) -> None:
         with self.transaction() as conn:
             conn.execute("DELETE FROM neighbourhoods")
-            _insert_neighbourhoods(conn, neighbourhoods.to_crs(self.crs), self.srs_id)
+            insert_neighbourhoods(conn, neighbourhoods.to_crs(self.crs), self.srs_id)
             gpkg.update_extent(conn, "neighbourhoods")
 
     def add_person(self, values: Mapping[str, Any]) -> str:
@@ -400,39 +367,3 @@ class Project:
             finally:
                 target.close()
         return dest
-
-
-def _insert_neighbourhoods(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, srs_id: int) -> None:
-    rows = []
-    for rec, geom in zip(gdf[list(NEIGHBOURHOOD_FIELDS)].itertuples(index=False), gdf.geometry):
-        rows.append((*[plain_value(v) for v in rec], gpkg.encode(_as_multipolygon(geom), srs_id)))
-    conn.executemany('INSERT INTO neighbourhoods ("code", "name", "population", "imd_decile", geom) '
-                     "VALUES (?, ?, ?, ?, ?)", rows)
-
-
-def check_project_file(path: Path) -> None:
-    """Fail with a clear message unless ``path`` is an SQLite file (the project check follows on open)."""
-    if not path.exists():
-        raise NotAProjectError(f"{path} does not exist.")
-    if path.is_dir():
-        raise NotAProjectError(f"{path} is a folder, not a project file.")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    if head != _SQLITE_MAGIC:
-        raise NotAProjectError(f"{path.name} is not an assetmap project: it is not a GeoPackage (SQLite) file.")
-
-
-def _read_schema_version(conn: sqlite3.Connection, path: Path) -> int:
-    try:
-        row = conn.execute("SELECT value FROM settings WHERE key='schema_version'").fetchone()
-        conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name='assets'").fetchone()[0]
-    except (sqlite3.DatabaseError, TypeError):
-        conn.close()
-        raise NotAProjectError(
-            f"{path.name} is a GeoPackage but not an assetmap project (it has no assetmap settings or assets layer). "
-            "Start one with `assetmap new` and import this file into it."
-        ) from None
-    if row is None:
-        conn.close()
-        raise NotAProjectError(f"{path.name} has no schema version: it is not an assetmap project.")
-    return int(json.loads(row[0]))
