@@ -1,0 +1,70 @@
+"""``assetmap gui [PROJECT] [--sample]``: open the desktop app (also what plain ``assetmap`` does).
+
+Without a display (no DISPLAY or WAYLAND_DISPLAY and no QT_QPA_PLATFORM) no window can open, so the
+command does the useful thing a CI machine can: build the sample project if needed and write its
+web map to ``./assetmap-sample.html`` with the export core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+HEADLESS_OUT = "assetmap-sample.html"
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "gui", help="open the desktop app (the default command)",
+        description="Open the desktop app: the given project, the last one, or the welcome page. "
+        f"Without a display, writes the sample project's web map to ./{HEADLESS_OUT} instead.")
+    p.add_argument("project", nargs="?", type=Path, metavar="PROJECT", help="a project file (.gpkg) to open")
+    p.add_argument("--sample", action="store_true", help="open the sample project (built on first use)")
+    p.set_defaults(func=run, project=None, sample=False)
+
+
+def headless() -> bool:
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")) \
+        and sys.platform not in ("win32", "darwin")
+
+
+def sample_file() -> Path:
+    """The sample project in the per-user data folder (the same one the app uses), built if missing."""
+    from assetmap.core.sample import build_sample
+
+    from assetmap.gui.settings import identify_app, sample_path
+
+    identify_app()
+    path = sample_path()
+    if not path.exists():
+        from assetmap.cli.common import terminal_progress
+
+        build_sample(path, terminal_progress("Building the sample project"))
+    return path
+
+
+def run_headless() -> int:
+    from assetmap.core.export.webmap import write_webmap
+    from assetmap.core.project import Project
+
+    out = Path.cwd() / HEADLESS_OUT
+    with Project.open(sample_file(), readonly=True) as project:
+        summary = write_webmap(project, out)
+    print(f"No display, so no window: wrote the sample project's web map to {out} "
+          f"({summary['assets']} assets). Open it in a browser.")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.project is not None and args.sample:
+        from assetmap.cli import UsageError
+
+        raise UsageError("give a PROJECT or --sample, not both")
+    if headless():
+        return run_headless()
+    from assetmap.gui.app import run as run_app
+
+    return run_app(args.project, sample=args.sample)

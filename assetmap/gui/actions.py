@@ -1,0 +1,100 @@
+"""The window's actions and menus, with standard shortcuts, in one place.
+
+Each action only calls a window method; what the method does is a core call. Keeping the
+table of actions apart from the window keeps ``main_window`` thin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PyQt6.QtGui import QAction, QKeySequence
+
+if TYPE_CHECKING:
+    from assetmap.gui.main_window import MainWindow
+
+Std = QKeySequence.StandardKey
+
+
+class Actions:
+    """Every QAction of the main window, by name, and the menus that hold them."""
+
+    def __init__(self, w: "MainWindow") -> None:
+        self.w = w
+        a = self._make
+        self.new = a("&New project…", w.new_project, Std.New, "Start a project from a file of neighbourhood boundaries.")
+        self.open = a("&Open…", w.open_dialog, Std.Open, "Open an assetmap project (.gpkg).")
+        self.sample = a("Open the &sample project", w.open_sample, None, "Trafford's community assets, from open data.")
+        self.save_as = a("Save &As…", w.save_as, Std.SaveAs, "Save a copy of the project under a new name and carry on in it.")
+        self.close = a("&Close project", w.close_project, Std.Close, "Close the project and go back to the welcome page.")
+        self.import_ = a("&Import assets…", w.import_assets, "Ctrl+I", "Bring in assets from a spreadsheet or map file.")
+        self.export = a("&Export map or data…", w.export, "Ctrl+E", "Share a web map (HTML), GeoJSON or CSV.")
+        self.quit = a("&Quit", w.close, Std.Quit, "Close assetmap.")
+        self.undo = w.undo_group.createUndoAction(w, "&Undo")
+        self.undo.setShortcuts(QKeySequence.keyBindings(Std.Undo))
+        self.redo = w.undo_group.createRedoAction(w, "&Redo")
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.add = a("&Add asset", w.controller_start_add, "Ctrl+Shift+A", "Then click the map where the asset is.")
+        self.delete = a("&Delete asset…", w.delete_selected, Std.Delete, "Remove the selected asset (you will be asked).")
+        self.find = a("&Find…", w.find, Std.Find, "Find an asset by name, kind, address or postcode.")
+        self.cancel = a("Stop adding", w.cancel_mode, "Esc", "Stop adding or placing an asset.")
+        self.fit = a("&Zoom to everything", w.map.fit_all, "Ctrl+0", "Show the whole project on the map.")
+        self.basemap = a("&Background map (OpenStreetMap)", w.toggle_basemap, None,
+                         "Street map tiles from the internet behind the assets; off works offline.")
+        self.basemap.setCheckable(True)
+        self.gaps = a("&Find gaps", w.run_gaps, "F5", "Run the gap analysis with the project's rules.")
+        self.rules = a("Gap &rules…", w.edit_rules, None, "Change distances, kinds of asset and targets.")
+        self.about = a("&About assetmap", w.about, None, "")
+        self.undo.setToolTip("Undo the last change (Ctrl+Z)")
+        self.redo.setToolTip("Redo (Ctrl+Shift+Z or Ctrl+Y)")
+        self.project_actions = [self.save_as, self.close, self.import_, self.export, self.add, self.delete,
+                                self.find, self.fit, self.gaps, self.rules]
+        self.edit_actions = [self.import_, self.add, self.delete, self.gaps, self.rules]
+
+    def _make(self, text: str, slot: Callable[[], object], shortcut: "Std | str | None", tip: str) -> QAction:
+        action = QAction(text, self.w)
+        if isinstance(shortcut, Std):
+            action.setShortcuts(QKeySequence.keyBindings(shortcut))
+        elif shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.w.addAction(action)
+        return action
+
+    def build_menus(self) -> None:
+        bar = self.w.menuBar()
+        file = bar.addMenu("&File")
+        for item in (self.new, self.open, self.sample):
+            file.addAction(item)
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self.w.fill_recent_menu)
+        file.addSeparator()
+        for item in (self.save_as, self.import_, self.export):
+            file.addAction(item)
+        file.addSeparator()
+        file.addAction(self.close)
+        file.addAction(self.quit)
+        edit = bar.addMenu("&Edit")
+        for item in (self.undo, self.redo):
+            edit.addAction(item)
+        edit.addSeparator()
+        for item in (self.add, self.delete, self.cancel, self.find):
+            edit.addAction(item)
+        view = bar.addMenu("&View")
+        view.addAction(self.fit)
+        view.addAction(self.basemap)
+        view.addSeparator()
+        for dock in self.w.docks:
+            view.addAction(dock.toggleViewAction())
+        analysis = bar.addMenu("&Analysis")
+        analysis.addAction(self.gaps)
+        analysis.addAction(self.rules)
+        bar.addMenu("&Help").addAction(self.about)
+        tools = self.w.addToolBar("Main")
+        tools.setObjectName("main_toolbar")
+        for item in (self.add, self.undo, self.redo, self.import_, self.gaps, self.export):
+            tools.addAction(item)

@@ -1,0 +1,192 @@
+"""The asset form on the right, built from ``ASSET_FIELDS``, with each problem shown under its field.
+
+Validation is the core's ``clean_asset``: the form only collects raw values, shows the problems it
+returns and asks the document to save the fields that changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from assetmap.core.model import ASSET_FIELDS, clean_asset, is_blank
+from assetmap.core.taxonomy import Taxonomy
+from assetmap.gui.field_editor import FieldEditor
+
+SKIP = ("id", "created_at", "updated_at", "source_ref")
+
+
+class AssetForm(QWidget):
+    """Shows one asset (or a new one being placed); Save sends only the fields that changed."""
+
+    saveRequested = pyqtSignal(str, dict)  # asset id, changes
+    addRequested = pyqtSignal(dict)  # values of a new asset (the window holds its point)
+    deleteRequested = pyqtSignal(str)
+    cancelRequested = pyqtSignal()
+
+    def __init__(self, taxonomy: Taxonomy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.taxonomy = taxonomy
+        self.asset_id = ""
+        self.record: dict[str, Any] = {}
+        self.is_new = False
+        self.readonly = False
+        self.heading = QLabel("Choose an asset on the map or in the table.")
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-weight: bold; font-size: 14px;")
+        self.where = QLabel("")
+        self.where.setWordWrap(True)
+        self.editors: dict[str, FieldEditor] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for spec in ASSET_FIELDS:
+            if spec.name in SKIP:
+                continue
+            editor = FieldEditor(spec, taxonomy)
+            editor.edited.connect(lambda name=spec.name: self._edited(name))
+            self.editors[spec.name] = editor
+            label = QLabel(spec.label + (" (private)" if spec.private else "") + ("*" if spec.name in ("name", "category") else ""))
+            label.setBuddy(editor.input)
+            label.setToolTip(editor.input.toolTip())
+            form.addRow(label, editor)
+        self.editors["kind"].set_kinds(None)
+        self.stamps = QLabel("")
+        self.stamps.setStyleSheet("color: #555;")
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.addWidget(self.heading)
+        inner_layout.addWidget(self.where)
+        inner_layout.addLayout(form)
+        inner_layout.addWidget(self.stamps)
+        inner_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        self.save = QPushButton("Save changes")
+        self.save.setToolTip("Write the changes to the project now (Ctrl+Z undoes them).")
+        self.save.setDefault(True)
+        self.revert = QPushButton("Discard changes")
+        self.delete = QPushButton("Delete…")
+        self.delete.setToolTip("Remove this asset from the project (you will be asked first; Ctrl+Z undoes it).")
+        self.save.clicked.connect(self._save)
+        self.revert.clicked.connect(self._revert)
+        self.delete.clicked.connect(lambda: self.deleteRequested.emit(self.asset_id))
+        buttons = QHBoxLayout()
+        for b in (self.save, self.revert, self.delete):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self._loading = False
+        self.clear()
+
+    # --- what is shown -------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.asset_id, self.record, self.is_new = "", {}, False
+        self.heading.setText("Choose an asset on the map or in the table, or use Edit ▸ Add asset.")
+        self.where.setText("")
+        self.stamps.setText("")
+        self._load({})
+        self._set_enabled(False)
+
+    def show_asset(self, record: dict[str, Any]) -> None:
+        self.asset_id, self.record, self.is_new = str(record["id"]), dict(record), False
+        self.heading.setText(str(record.get("name") or "Asset"))
+        geom = record.get("geometry")
+        self.where.setText("On the map." if geom is not None and not geom.is_empty
+                           else "Not on the map yet: use Place on the map in the table.")
+        self.stamps.setText(f"Created {str(record.get('created_at') or '')[:10]}, "
+                            f"last changed {str(record.get('updated_at') or '')[:10]}. "
+                            f"Source: {record.get('source') or 'typed in'}.")
+        self._load(record)
+        self._set_enabled(True)
+        self.save.setText("Save changes")
+        self.revert.setText("Discard changes")
+
+    def show_new(self, defaults: dict[str, Any], where: str) -> None:
+        self.asset_id, self.record, self.is_new = "", {}, True
+        self.heading.setText("New asset")
+        self.where.setText(where)
+        self.stamps.setText("")
+        self._load(defaults)
+        self._set_enabled(True)
+        self.save.setText("Add asset")
+        self.revert.setText("Cancel")
+        self.delete.setEnabled(False)
+        self.editors["name"].input.setFocus()
+        self._validate()
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.readonly = readonly
+        self._set_enabled(bool(self.asset_id or self.is_new))
+
+    def _set_enabled(self, on: bool) -> None:
+        on = on and not self.readonly
+        for editor in self.editors.values():
+            editor.input.setEnabled(on)
+        self.delete.setEnabled(on and not self.is_new)
+        self._validate()
+
+    def _load(self, values: dict[str, Any]) -> None:
+        self._loading = True
+        try:
+            self.editors["kind"].set_kinds(values.get("category"))
+            for name, editor in self.editors.items():
+                editor.set_value(values.get(name))
+                editor.show_problem(None)
+        finally:
+            self._loading = False
+        self._validate()
+
+    # --- editing ---------------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        return {name: editor.value() for name, editor in self.editors.items()}
+
+    def _edited(self, name: str) -> None:
+        if self._loading:
+            return
+        if name == "category":
+            self.editors["kind"].set_kinds(self.editors["category"].value())
+        self._validate()
+
+    def problems(self) -> dict[str, str]:
+        return clean_asset({**self.record, **self.values()}, self.taxonomy)[1]
+
+    def changes(self) -> dict[str, Any]:
+        """Fields whose cleaned value differs from the stored one."""
+        clean, _ = clean_asset({**self.record, **self.values()}, self.taxonomy)
+        return {k: clean.get(k) for k in self.editors if not _same(clean.get(k), self.record.get(k))}
+
+    def _validate(self) -> None:
+        active = bool(self.asset_id or self.is_new) and not self.readonly
+        problems = self.problems() if active else {}
+        for name, editor in self.editors.items():
+            editor.show_problem(problems.get(name))
+        dirty = self.is_new or (active and bool(self.changes()))
+        self.save.setEnabled(active and not problems and dirty)
+        self.revert.setEnabled(active and (dirty or self.is_new))
+
+    def _save(self) -> None:
+        if self.problems():
+            return
+        if self.is_new:
+            self.addRequested.emit({k: v for k, v in self.values().items() if v is not None})
+        else:
+            changes = self.changes()
+            if changes:
+                self.saveRequested.emit(self.asset_id, changes)
+
+    def _revert(self) -> None:
+        if self.is_new:
+            self.cancelRequested.emit()
+        else:
+            self._load(self.record)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return (is_blank(a) and is_blank(b)) or str(a) == str(b)

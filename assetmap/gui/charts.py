@@ -1,0 +1,115 @@
+"""The charts panel: neighbourhoods compared, from the stored gap results.
+
+Qt Charts (the ``PyQt6-Charts`` wheel, about 2 MB with its Qt library) rather than matplotlib:
+it is drawn by Qt like the rest of the window (same fonts, high-DPI, keyboard focus, dark mode),
+needs no second GUI toolkit inside the app and adds far less to install than matplotlib with
+its numpy-based backend stack. If it is missing the panel says how to get it and the app runs on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QColor, QPainter
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from assetmap.core.export.webdata import CATEGORY_STYLE
+from assetmap.core.taxonomy import Taxonomy
+
+try:
+    from PyQt6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis
+except ImportError:  # pragma: no cover - depends on the machine
+    QChart = None  # type: ignore[assignment,misc]
+
+MEASURES = (("per_1000", "Assets per 1,000 residents, by category"), ("coverage", "Coverage for each gap rule"))
+
+
+class ChartsPanel(QWidget):
+    """A horizontal bar chart of the highest-priority neighbourhoods for one measure."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.results: list[dict[str, Any]] = []
+        self.rules: list[tuple[str, str]] = []
+        self.taxonomy: Taxonomy | None = None
+        self.measure = QComboBox()
+        for key, label in MEASURES:
+            self.measure.addItem(label, key)
+        self.measure.setToolTip("What to compare between neighbourhoods.")
+        self.count = QSpinBox()
+        self.count.setRange(2, 40)
+        self.count.setValue(10)
+        self.count.setToolTip("How many neighbourhoods to show, highest priority first.")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Compare:"))
+        bar.addWidget(self.measure, 1)
+        bar.addWidget(QLabel("Neighbourhoods (top priority):"))
+        bar.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(bar)
+        self.note = QLabel("")
+        layout.addWidget(self.note)
+        if QChart is None:
+            self.view = None
+            self.note.setText("Charts need the PyQt6-Charts package (pip install PyQt6-Charts).")
+        else:
+            self.view = QChartView()
+            self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            layout.addWidget(self.view, 1)
+        self.measure.currentIndexChanged.connect(self.redraw)
+        self.count.valueChanged.connect(self.redraw)
+
+    def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]], taxonomy: Taxonomy) -> None:
+        self.results, self.rules, self.taxonomy = results, rules, taxonomy
+        self.redraw()
+
+    def series_data(self) -> tuple[list[str], list[tuple[str, str, list[float]]]]:
+        """(neighbourhood names, [(series label, colour, values)]) for the chosen measure."""
+        chosen = sorted(self.results, key=lambda r: r.get("priority") or 0)[: self.count.value()]
+        names = [str(r.get("name") or r.get("code")) for r in chosen]
+        out: list[tuple[str, str, list[float]]] = []
+        if self.measure.currentData() == "per_1000":
+            cats = [c for c in CATEGORY_STYLE if c != "people" and any((r.get("per_1000") or {}).get(c) for r in chosen)]
+            for cat in cats:
+                label = (self.taxonomy.categories.get(cat, {}).get("label", cat) if self.taxonomy else cat)
+                out.append((label, CATEGORY_STYLE[cat][0], [float((r.get("per_1000") or {}).get(cat) or 0) for r in chosen]))
+        else:
+            palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"]
+            for i, (rule_id, title) in enumerate(self.rules):
+                out.append((title, palette[i % len(palette)],
+                            [100 * float((r.get("coverage") or {}).get(rule_id) or 0) for r in chosen]))
+        return names, out
+
+    def redraw(self) -> None:
+        if self.view is None:
+            return
+        chart = QChart()
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        if not self.results:
+            chart.setTitle("Run Analysis ▸ Find gaps to compare neighbourhoods.")
+            self.view.setChart(chart)
+            return
+        names, series_data = self.series_data()
+        series = QHorizontalBarSeries()
+        for label, colour, values in series_data:
+            bars = QBarSet(label)
+            bars.setColor(QColor(colour))
+            bars.append([float(v) for v in reversed(values)])
+            series.append(bars)
+        chart.addSeries(series)
+        axis_y = QBarCategoryAxis()
+        axis_y.append(list(reversed(names)))
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_y)
+        axis_x = QValueAxis()
+        per_1000 = self.measure.currentData() == "per_1000"
+        axis_x.setTitleText("assets per 1,000 residents" if per_1000 else "% of the neighbourhood within reach")
+        if not per_1000:
+            axis_x.setRange(0, 100)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_x)
+        chart.setTitle(self.measure.currentText() + " (highest priority first)")
+        self.view.setChart(chart)
+        self.note.setText("Priority weighs the gaps against deprivation (IMD). Straight-line distances.")

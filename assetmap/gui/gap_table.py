@@ -1,0 +1,124 @@
+"""The gap results table: one row per neighbourhood from the last stored analysis, priority first.
+
+Selecting a row asks the window to zoom the map to that neighbourhood.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
+from PyQt6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
+
+CODE_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class GapModel(QAbstractTableModel):
+    """Priority, name, population, deprivation, number of gaps, the gaps in words, coverage per rule."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.results: list[dict[str, Any]] = []
+        self.rules: list[tuple[str, str]] = []
+        self.headers: list[str] = []
+
+    def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]]) -> None:
+        self.beginResetModel()
+        self.results = results
+        self.rules = rules
+        self.headers = ["Priority", "Neighbourhood", "Population", "IMD decile", "Gaps", "What is missing"]
+        self.headers += [f"Coverage: {title}" for _, title in rules]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.results)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def _value(self, res: dict[str, Any], column: int) -> Any:
+        flags = res.get("flags") or []
+        if column == 0:
+            return res.get("priority")
+        if column == 1:
+            return res.get("name") or res.get("code")
+        if column == 2:
+            return res.get("population")
+        if column == 3:
+            return res.get("imd_decile")
+        if column == 4:
+            return len(flags)
+        if column == 5:
+            return " ".join(f.get("message", "") for f in flags)
+        rule_id = self.rules[column - 6][0]
+        return (res.get("coverage") or {}).get(rule_id)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        res = self.results[index.row()]
+        value = self._value(res, index.column())
+        if role == CODE_ROLE:
+            return res.get("code")
+        if role == SORT_ROLE:
+            return -1 if value is None else value
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if value is None:
+                return ""
+            if index.column() >= 6:
+                return f"{value:.0%}"
+            if index.column() == 1 and res.get("left_behind"):
+                return f"{value} (left behind)"
+            return str(value)
+        return None
+
+
+class GapTablePanel(QWidget):
+    """The results table and a line saying when they were computed; emits the chosen code."""
+
+    neighbourhoodSelected = pyqtSignal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = GapModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.note = QLabel("The gap analysis has not been run yet: choose Analysis ▸ Find gaps.")
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        self.view.setWordWrap(False)
+        self.view.setAccessibleName("Gap results")
+        self.view.setToolTip("Neighbourhoods in priority order: most gaps and most deprivation first. "
+                             "Choose one to zoom the map to it.")
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.note)
+        layout.addWidget(self.view)
+
+    def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]], run_at: str | None) -> None:
+        self.model.set_results(results, rules)
+        self.view.setColumnWidth(1, 260)
+        self.view.setColumnWidth(5, 420)
+        if results:
+            self.note.setText(f"Last run {str(run_at or '')[:16].replace('T', ' ')}. Distances are straight-line.")
+        else:
+            self.note.setText("The gap analysis has not been run yet: choose Analysis ▸ Find gaps.")
+
+    def _selected(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if rows:
+            self.neighbourhoodSelected.emit(str(rows[0].data(CODE_ROLE)))

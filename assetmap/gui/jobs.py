@@ -1,0 +1,161 @@
+"""Long jobs (import, analysis, export) off the GUI thread, one at a time, with progress and Cancel.
+
+Like Anki's ``taskman``, all background work goes to a single worker, so two jobs never write to
+the project at once and the order of writes is the order of requests. The core job reports through
+``assetmap.core.progress.Progress``; its callback only emits a Qt signal, which Qt queues to the
+GUI thread, so the window stays responsive without any ``processEvents``. SQLite connections
+belong to the thread that made them, so each job gets its own handle on the project file (the
+window's handle keeps the lock); ``Project`` has no public way to do that yet, hence
+``worker_project`` below.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import QObject, QRunnable, Qt, QThreadPool, pyqtSignal
+from PyQt6.QtWidgets import QProgressDialog, QWidget
+
+from assetmap.core.errors import AssetmapError, Cancelled
+from assetmap.core.progress import Progress
+from assetmap.core.project import gpkg
+from assetmap.core.project.store import Project
+
+log = logging.getLogger(__name__)
+JobFn = Callable[[Project | None, Progress], Any]
+
+
+def worker_project(path: Path, readonly: bool) -> Project:
+    """A second handle on an already-open (and locked) project, for use on the worker thread only."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    gpkg.register_sql_functions(conn)
+    return Project(path, conn, readonly, None)
+
+
+class JobHandle(QObject):
+    """One submitted job: its signals arrive on the GUI thread; ``cancel`` is safe from anywhere."""
+
+    progressed = pyqtSignal(int, int, str)
+    succeeded = pyqtSignal(object)
+    failed = pyqtSignal(str)
+    cancelled = pyqtSignal()
+    ended = pyqtSignal()  # after any of the three above
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+        self.progress = Progress(lambda done, total, message: self.progressed.emit(done, total, message))
+        self.result: Any = None
+        self.error = ""
+        self.was_cancelled = False
+        self.finished = False
+
+    def cancel(self) -> None:
+        self.progress.cancel()
+
+
+class _Task(QRunnable):
+    def __init__(self, handle: JobHandle, fn: JobFn, project_path: Path | None, readonly: bool) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.handle, self.fn, self.path, self.readonly = handle, fn, project_path, readonly
+
+    def run(self) -> None:  # on the worker thread
+        handle = self.handle
+        project = None
+        try:
+            handle.progress.check()
+            project = worker_project(self.path, self.readonly) if self.path else None
+            handle.result = self.fn(project, handle.progress)
+            handle.succeeded.emit(handle.result)
+        except Cancelled:
+            handle.was_cancelled = True
+            handle.cancelled.emit()
+        except AssetmapError as exc:
+            handle.error = str(exc)
+            handle.failed.emit(handle.error)
+        except Exception as exc:  # a bug: keep the app alive and say what happened
+            log.exception("job %s failed", handle.title)
+            handle.error = f"{handle.title} failed unexpectedly: {type(exc).__name__}: {exc}"
+            handle.failed.emit(handle.error)
+        finally:
+            if project is not None:
+                project.close()
+            handle.finished = True
+            handle.ended.emit()
+
+
+class JobRunner(QObject):
+    """Runs jobs one after another on a single worker thread; ``shutdown`` cancels and waits."""
+
+    busyChanged = pyqtSignal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._active: list[JobHandle] = []
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._active)
+
+    def run(self, title: str, fn: JobFn, *, project: Project | None = None, parent: QWidget | None = None,
+            dialog: bool = True) -> JobHandle:
+        """Queue ``fn(worker_project, progress)``; shows a progress dialog with Cancel unless ``dialog`` is False."""
+        handle = JobHandle(title)
+        self._active.append(handle)
+        handle.ended.connect(lambda: self._ended(handle))
+        if dialog:
+            self._attach_dialog(handle, parent)
+        if len(self._active) == 1:
+            self.busyChanged.emit(True)
+        path = project.path if project is not None else None
+        self._pool.start(_Task(handle, fn, path, bool(project is not None and project.readonly)))
+        return handle
+
+    def _attach_dialog(self, handle: JobHandle, parent: QWidget | None) -> None:
+        box = QProgressDialog(handle.title, "Cancel", 0, 0, parent)
+        box.setWindowTitle(handle.title)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setMinimumDuration(400)  # quick jobs finish without a flash of a dialog
+        box.setAutoClose(False)
+        box.setAutoReset(False)
+        box.setToolTip("Cancel stops the job; nothing it was writing is kept.")
+        box.canceled.connect(handle.cancel)
+        box.canceled.connect(lambda: box.setLabelText("Cancelling…"))
+
+        def show(done: int, total: int, message: str) -> None:
+            if handle.progress.cancelled:
+                return
+            box.setMaximum(max(total, 1))
+            box.setValue(min(done, max(total, 1)))
+            if message:
+                box.setLabelText(message)
+
+        handle.progressed.connect(show)
+        handle.ended.connect(box.reset)
+        handle.ended.connect(box.deleteLater)
+        handle.dialog = box  # type: ignore[attr-defined]
+
+    def _ended(self, handle: JobHandle) -> None:
+        if handle in self._active:
+            self._active.remove(handle)
+        if not self._active:
+            self.busyChanged.emit(False)
+
+    def cancel_all(self) -> None:
+        for handle in list(self._active):
+            handle.cancel()
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Cancel every job and wait for the worker; True when it stopped in time."""
+        self.cancel_all()
+        return self._pool.waitForDone(timeout_ms)

@@ -1,0 +1,274 @@
+"""The main window: the map in the middle, layers left, the form right, tables below, and a status bar.
+
+It only lays out the panels and holds the open document; wiring lives in ``controller``, menus in
+``actions`` and what each command does in ``operations``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QCloseEvent, QUndoGroup
+from PyQt6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assetmap.core.taxonomy import default_taxonomy
+from assetmap.gui import operations
+from assetmap.gui.actions import Actions
+from assetmap.gui.asset_form import AssetForm
+from assetmap.gui.asset_table import AssetTablePanel
+from assetmap.gui.charts import ChartsPanel
+from assetmap.gui.controller import Controller
+from assetmap.gui.document import Document
+from assetmap.gui.gap_table import GapTablePanel
+from assetmap.gui.jobs import JobRunner
+from assetmap.gui.layers_panel import LayersPanel
+from assetmap.gui.map_view import MapView
+from assetmap.gui.people_panel import PeoplePanel
+from assetmap.gui.settings import AppSettings
+from assetmap.gui.status import StatusBar
+from assetmap.gui.welcome import WelcomePage
+
+
+class MainWindow(QMainWindow):
+    """One window per app; a project is opened into it and closed out of it."""
+
+    def __init__(self, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.doc: Document | None = None
+        self.jobs = JobRunner(self)
+        self.undo_group = QUndoGroup(self)
+        taxonomy = default_taxonomy()
+        self.setWindowTitle("assetmap")
+        self.map = MapView(basemap=self.settings.basemap())
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 8px; border-bottom: 1px solid #e0c060;")
+        self.banner.setVisible(False)
+        self.banner.setAccessibleName("Read-only notice")
+        work = QWidget()
+        work_layout = QVBoxLayout(work)
+        work_layout.setContentsMargins(0, 0, 0, 0)
+        work_layout.setSpacing(0)
+        work_layout.addWidget(self.banner)
+        work_layout.addWidget(self.map, 1)
+        self.welcome = WelcomePage()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(work)
+        self.setCentralWidget(self.stack)
+        self.layers = LayersPanel()
+        self.form = AssetForm(taxonomy)
+        self.table = AssetTablePanel(taxonomy)
+        self.gaps = GapTablePanel()
+        self.people = PeoplePanel(taxonomy)
+        self.charts = ChartsPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, "&Assets")
+        self.tabs.addTab(self.gaps, "&Gaps")
+        self.tabs.addTab(self.people, "&People and skills")
+        self.tabs.addTab(self.charts, "C&harts")
+        self.docks = [self._dock("Layers", "layers", self.layers, Qt.DockWidgetArea.LeftDockWidgetArea),
+                      self._dock("Asset details", "form", self.form, Qt.DockWidgetArea.RightDockWidgetArea),
+                      self._dock("Tables and charts", "tables", self.tabs, Qt.DockWidgetArea.BottomDockWidgetArea)]
+        self.status = StatusBar(self)
+        self.actions = Actions(self)
+        self.actions.build_menus()
+        self.actions.basemap.setChecked(self.map.basemap)
+        self.controller = Controller(self)
+        self.welcome.sampleRequested.connect(self.open_sample)
+        self.welcome.openRequested.connect(self.open_dialog)
+        self.welcome.newRequested.connect(self.new_project)
+        self.welcome.recentChosen.connect(self.open_project)
+        self.people.addRequested.connect(lambda v: operations.guard(self, lambda: self.doc.add_person(v)))  # type: ignore[union-attr]
+        self.people.saveRequested.connect(lambda i, c: operations.guard(self, lambda: self.doc.update_person(i, c)))  # type: ignore[union-attr]
+        self.people.deleteRequested.connect(lambda i: operations.delete_person(self, i))
+        self.form.saveRequested.connect(lambda *_: self.update_modified())
+        for editor in self.form.editors.values():
+            editor.edited.connect(self.update_modified)
+        self.resize(1280, 820)
+        geometry, state = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        self._sized = state is not None
+        self.show_welcome()
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # --- project lifecycle ------------------------------------------------------------------------
+
+    def show_welcome(self) -> None:
+        self.welcome.set_recent(self.settings.recent())
+        self.stack.setCurrentIndex(0)
+        for dock in self.docks:
+            dock.setVisible(False)
+        self.setWindowTitle("assetmap")
+        self.update_actions()
+
+    def open_project(self, path: Path) -> bool:
+        """Open (read-only with a banner when another assetmap holds it); False if it could not be opened."""
+        if self.doc is not None and not self.close_project():
+            return False
+        try:
+            self.doc = Document.open(path, self)
+        except Exception as exc:  # noqa: BLE001 - any reason a file cannot be opened is shown, not raised
+            QMessageBox.warning(self, "Could not open the project", str(exc))
+            return False
+        doc = self.doc
+        self.settings.add_recent(doc.path)
+        self.undo_group.addStack(doc.undo_stack)
+        self.undo_group.setActiveStack(doc.undo_stack)
+        doc.undo_stack.cleanChanged.connect(lambda _clean: self.update_modified())
+        doc.undo_stack.indexChanged.connect(lambda _i: self.update_actions())
+        doc.errorRaised.connect(lambda msg: QMessageBox.warning(self, "Could not undo", msg))
+        doc.peopleChanged.connect(lambda: self.people.set_people(doc.project.people()))
+        if doc.readonly:
+            self.banner.setText("Read-only: " + doc.readonly_reason + " You can look, export and copy it "
+                                "(File ▸ Save As), but not change it here.")
+        self.banner.setVisible(doc.readonly)
+        self.form.set_readonly(doc.readonly)
+        self.people.readonly = doc.readonly
+        hoods = doc.project.neighbourhoods()
+        self.people.set_neighbourhoods(list(zip(hoods["code"].astype(str), hoods["name"].astype(str))))
+        self.people.set_people(doc.project.people())
+        self.controller.attach()
+        self.map.fit_all()
+        self.stack.setCurrentIndex(1)
+        for dock in self.docks:
+            dock.setVisible(True)
+        if not self._sized:  # first run: a big map, modest panels
+            self._sized = True
+            self.resizeDocks([self.docks[0], self.docks[1]], [230, 380], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks[2]], [240], Qt.Orientation.Vertical)
+        self.setWindowTitle(f"{doc.project.name}[*] — assetmap" + (" (read-only)" if doc.readonly else ""))
+        self.status.set_project(doc.path, doc.readonly)
+        self.update_actions()
+        self.update_modified()
+        return True
+
+    def close_project(self) -> bool:
+        """Ask about anything not yet saved, stop jobs, release the lock."""
+        if self.doc is None:
+            return True
+        if not self.confirm_discard():
+            return False
+        self.controller.cancel_mode()
+        self.jobs.shutdown()
+        doc, self.doc = self.doc, None
+        self.undo_group.removeStack(doc.undo_stack)
+        doc.close()
+        doc.deleteLater()
+        self.form.clear()
+        self.banner.setVisible(False)
+        self.show_welcome()
+        return True
+
+    def confirm_discard(self) -> bool:
+        """Unsaved means typed in the form but not saved (every saved edit is already in the file)."""
+        if not self.form_dirty():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "The asset form has changes that are not saved yet. Save them?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            self.form.save.click()
+            return not self.form_dirty()
+        return True
+
+    def form_dirty(self) -> bool:
+        return self.form.is_new or bool(self.form.asset_id and not self.form.readonly and self.form.changes())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not self.close_project():
+            event.ignore()
+            return
+        self.jobs.shutdown()
+        self.settings.save_geometry(self.saveGeometry(), self.saveState())
+        event.accept()
+
+    # --- state shown in menus and the status bar ---------------------------------------------------
+
+    def update_actions(self) -> None:
+        open_ = self.doc is not None
+        editable = open_ and not self.doc.readonly  # type: ignore[union-attr]
+        for action in self.actions.project_actions:
+            action.setEnabled(open_)
+        for action in self.actions.edit_actions:
+            action.setEnabled(editable)
+        self.actions.delete.setEnabled(editable and bool(self.doc and self.doc.selected_id))
+
+    def update_modified(self) -> None:
+        dirty = self.form_dirty()
+        self.setWindowModified(dirty)
+        self.status.set_saved(not dirty, self.doc is not None)
+
+    # --- commands (each one line over ``operations``) -------------------------------------------------
+
+    def open_dialog(self) -> None:
+        operations.open_dialog(self)
+
+    def open_sample(self) -> None:
+        operations.open_sample(self)
+
+    def new_project(self) -> None:
+        operations.new_project(self)
+
+    def save_as(self) -> None:
+        operations.save_as(self)
+
+    def import_assets(self) -> None:
+        operations.import_assets(self)
+
+    def export(self) -> None:
+        operations.export(self)
+
+    def run_gaps(self) -> None:
+        operations.run_gaps(self)
+
+    def edit_rules(self) -> None:
+        operations.edit_rules(self)
+
+    def controller_start_add(self) -> None:
+        self.controller.start_add()
+
+    def cancel_mode(self) -> None:
+        self.controller.cancel_mode()
+
+    def delete_selected(self) -> None:
+        if self.doc is not None and self.doc.selected_id:
+            self.controller.delete(self.doc.selected_id)
+
+    def find(self) -> None:
+        self.tabs.setCurrentWidget(self.table)
+        self.table.search.setFocus()
+        self.table.search.selectAll()
+
+    def toggle_basemap(self) -> None:
+        self.settings.set_basemap(self.actions.basemap.isChecked())
+        self.map.load_page(self.actions.basemap.isChecked())
+
+    def fill_recent_menu(self) -> None:
+        operations.fill_recent_menu(self)
+
+    def about(self) -> None:
+        operations.about(self)

@@ -1,0 +1,161 @@
+"""What each menu command does: a dialog if needed, then one core call (on the job runner when long).
+
+Like Anki's ``aqt/operations``: the window passes itself in, nothing reaches for globals, and every
+failure is shown in plain words instead of escaping into Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PyQt6.QtWidgets import QFileDialog, QMessageBox
+
+from assetmap import __version__
+from assetmap.core.errors import AssetmapError
+from assetmap.core.progress import Progress
+from assetmap.gui.jobs import JobHandle
+from assetmap.gui.settings import sample_path
+
+if TYPE_CHECKING:
+    from assetmap.core.project.store import Project
+    from assetmap.gui.main_window import MainWindow
+
+PROJECT_FILTER = "assetmap projects (*.gpkg);;All files (*)"
+
+
+def guard(w: "MainWindow", fn: Callable[[], Any], title: str = "Could not save") -> Any:
+    """Run an edit, showing a core error instead of raising it into Qt."""
+    try:
+        return fn()
+    except AssetmapError as exc:
+        QMessageBox.warning(w, title, str(exc))
+        return None
+
+
+def on_failure(w: "MainWindow", handle: JobHandle, title: str) -> None:
+    handle.failed.connect(lambda message: QMessageBox.warning(w, title, message))
+    handle.cancelled.connect(lambda: w.statusBar().showMessage(f"{handle.title}: cancelled; nothing was changed.", 8000))
+
+
+def open_dialog(w: "MainWindow") -> None:
+    path, _ = QFileDialog.getOpenFileName(w, "Open a project", str(Path.home()), PROJECT_FILTER)
+    if path:
+        w.open_project(Path(path))
+
+
+def open_sample(w: "MainWindow") -> JobHandle | None:
+    """Open the sample project, building it into the user's data folder the first time."""
+    dest = sample_path()
+    if dest.exists():
+        w.open_project(dest)
+        return None
+    from assetmap.core.sample import build_sample
+
+    handle = w.jobs.run("Building the sample project", lambda _p, progress: build_sample(dest, progress), parent=w)
+    handle.succeeded.connect(lambda _r: w.open_project(dest))
+    on_failure(w, handle, "Could not build the sample project")
+    return handle
+
+
+def new_project(w: "MainWindow") -> JobHandle | None:
+    """A project needs neighbourhoods: ask for a boundaries file, then where to save."""
+    source, _ = QFileDialog.getOpenFileName(
+        w, "Choose the neighbourhood boundaries (wards, LSOAs…)", str(Path.home()),
+        "Boundary files (*.geojson *.json *.gpkg *.shp *.zip);;All files (*)")
+    if not source:
+        return None
+    dest, _ = QFileDialog.getSaveFileName(w, "Save the new project as", str(Path.home() / "my-assets.gpkg"), PROJECT_FILTER)
+    if not dest:
+        return None
+    dest_path = Path(dest).with_suffix(".gpkg")
+
+    def create(_p: "Project | None", progress: Progress) -> Path:
+        from assetmap.core.boundaries import read_boundaries
+        from assetmap.core.project.store import Project
+
+        progress.update(0, 2, "Reading the boundaries")
+        boundaries = read_boundaries(Path(source))
+        progress.update(1, 2, "Writing the project")
+        return Project.create(dest_path, boundaries.crs, name=dest_path.stem, neighbourhoods=boundaries.frame)
+
+    handle = w.jobs.run("Creating the project", create, parent=w)
+    handle.succeeded.connect(lambda path: w.open_project(path))
+    on_failure(w, handle, "Could not create the project")
+    return handle
+
+
+def save_as(w: "MainWindow") -> None:
+    """Copy the project (it is always saved) and carry on working in the copy."""
+    if w.doc is None:
+        return
+    dest, _ = QFileDialog.getSaveFileName(w, "Save a copy as", str(w.doc.path.with_name(w.doc.path.stem + "-copy.gpkg")),
+                                          PROJECT_FILTER)
+    if not dest:
+        return
+    copied = guard(w, lambda: w.doc.project.save_as(Path(dest)), "Could not save a copy")  # type: ignore[union-attr]
+    if copied is not None:
+        w.open_project(Path(copied))
+
+
+def run_gaps(w: "MainWindow") -> JobHandle | None:
+    """Analysis ▸ Find gaps: runs and stores the analysis off the GUI thread, then refreshes the views."""
+    if w.doc is None or w.doc.readonly:
+        return None
+    from assetmap.core.analysis.run import run_gaps as core_run_gaps
+
+    handle = w.jobs.run("Finding gaps", lambda project, progress: core_run_gaps(project, progress=progress),
+                        project=w.doc.project, parent=w)
+    handle.succeeded.connect(lambda _r: (w.doc.gaps_changed() if w.doc else None, w.tabs.setCurrentWidget(w.gaps)))
+    on_failure(w, handle, "The gap analysis stopped")
+    return handle
+
+
+def edit_rules(w: "MainWindow") -> None:
+    from assetmap.gui.rules_dialog import RulesDialog
+
+    if w.doc is not None and RulesDialog(w.doc.project, w).exec():
+        w.doc.gaps_changed()
+        if QMessageBox.question(w, "Rules saved", "Run the gap analysis again with the new rules now?") == \
+                QMessageBox.StandardButton.Yes:
+            run_gaps(w)
+
+
+def import_assets(w: "MainWindow") -> None:
+    from assetmap.gui.import_wizard import ImportWizard
+
+    if w.doc is not None:
+        ImportWizard(w.doc, w.jobs, w).exec()
+
+
+def export(w: "MainWindow") -> None:
+    from assetmap.gui.export_dialog import ExportDialog
+
+    if w.doc is not None:
+        ExportDialog(w.doc.project, w.jobs, w).exec()
+
+
+def delete_person(w: "MainWindow", person_id: str) -> None:
+    if w.doc is None or not person_id:
+        return
+    if QMessageBox.question(w, "Delete person", "Delete this person's record? Edit ▸ Undo brings it back.",
+                            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                            QMessageBox.StandardButton.Cancel) == QMessageBox.StandardButton.Yes:
+        guard(w, lambda: w.doc.delete_person(person_id))  # type: ignore[union-attr]
+
+
+def fill_recent_menu(w: "MainWindow") -> None:
+    menu = w.actions.recent_menu
+    menu.clear()
+    for path in w.settings.recent():
+        action = menu.addAction(path.name)
+        action.setToolTip(str(path))
+        action.triggered.connect(lambda _c=False, p=path: w.open_project(p))
+    menu.setEnabled(bool(w.settings.recent()))
+
+
+def about(w: "MainWindow") -> None:
+    QMessageBox.about(w, "About assetmap", f"assetmap {__version__}\n\nMap a neighbourhood's community assets, "
+                      "find where social infrastructure is thin, and share it as a web map.\n\n"
+                      "Map data © OpenStreetMap contributors. Contains OS data © Crown copyright and database right.")

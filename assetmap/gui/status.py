@@ -1,0 +1,59 @@
+"""The status bar: where the pointer is, which file is open, whether everything is saved, basemap notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyproj import CRS
+from PyQt6.QtWidgets import QLabel
+
+from assetmap.core.io.coords import transformer
+
+if TYPE_CHECKING:
+    from assetmap.gui.main_window import MainWindow
+
+WGS84 = CRS.from_epsg(4326)
+
+
+class StatusBar:
+    """Permanent widgets on the window's QStatusBar (messages still use ``showMessage``)."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        self.w = window
+        bar = window.statusBar()
+        self.basemap = QLabel("")
+        self.basemap.setStyleSheet("color: #555;")
+        self.coords = QLabel("")
+        self.coords.setToolTip("Where the pointer is: latitude and longitude, and easting/northing in the project's grid.")
+        self.file = QLabel("")
+        self.saved = QLabel("")
+        self.saved.setToolTip("Every change is written to the project file as soon as you make it.")
+        for widget in (self.basemap, self.coords, self.file, self.saved):
+            bar.addPermanentWidget(widget)
+        window.map.bridge.pointerMoved.connect(self.show_pointer)
+        window.map.bridge.basemapMissing.connect(self.basemap_missing)
+
+    def show_pointer(self, lat: float, lon: float) -> None:
+        text = f"{lat:.5f}, {lon:.5f}"
+        doc = self.w.doc
+        if doc is not None:
+            x, y = transformer(WGS84, doc.project.crs).transform(lon, lat)
+            text += f"   E {x:,.0f}  N {y:,.0f}"
+        self.coords.setText(text)
+
+    def basemap_missing(self) -> None:
+        self.basemap.setText("Background map unavailable (offline?)")
+        self.basemap.setToolTip("The street map could not be loaded; boundaries and assets are still drawn. "
+                                "View ▸ Background map switches it off.")
+
+    def set_project(self, path: Path, readonly: bool) -> None:
+        self.file.setText(path.name + (" (read-only)" if readonly else ""))
+        self.file.setToolTip(str(path))
+
+    def set_saved(self, saved: bool, open_: bool) -> None:
+        if not open_:
+            self.saved.setText("")
+            self.file.setText("")
+        else:
+            self.saved.setText("✓ All changes saved" if saved else "● Unsaved changes in the form")
