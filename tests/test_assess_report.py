@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import shapely
-from test_assess_helpers import add_hall, full_assessment, hall, open_hall  # noqa: F401 (fixtures)
+from test_assess_helpers import full_assessment, hall, open_hall  # noqa: F401 (fixtures)
 
 from assetmap.core.assessments import add_assessment, default_criteria_data, set_project_criteria
 from assetmap.core.assessments.pdf import html_to_pdf
@@ -153,7 +153,7 @@ def test_a_chosen_assessment_and_one_of_another_asset(open_hall) -> None:  # noq
     old = add_assessment(project, asset_id, {**full_assessment(), "date": "2023-01-10", "reasons": "Old reasons"})
     add_assessment(project, asset_id, full_assessment())
     assert "Old reasons" in render_report(project, asset_id, assessment_id=old["id"], today=TODAY)
-    other = add_hall(project.path) if False else project.add_asset({"name": "Library", "category": "physical"})
+    other = project.add_asset({"name": "Library", "category": "physical"})
     with pytest.raises(AssetmapError, match="another asset"):
         render_report(project, other, assessment_id=old["id"], today=TODAY)
 

@@ -17,8 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from assetmap.core.assessments.acv import AcvTimeline, DueItem, next_due
 from assetmap.core.assessments.store import acv_for, assessments_for, get_assessment
 from assetmap.core.errors import AssetmapError
-from assetmap.core.project import Project
-from assetmap.core.project import gpkg
+from assetmap.core.project import Project, gpkg
 from assetmap.core.resources import load_json
 
 
