@@ -186,3 +186,19 @@ def test_save_as_copies_atomically(empty_project: Path, tmp_path: Path) -> None:
     with Project.open(copy, readonly=True) as project:
         assert list(project.assets()["name"]) == ["Park"]
         assert json.loads(json.dumps(project.summary()))["neighbourhoods"] == 2
+
+
+def test_nested_edits_commit_or_roll_back_together(empty_project: Path) -> None:
+    with Project.open(empty_project) as project:
+        with pytest.raises(ValidationError):
+            with project.transaction():
+                project.add_asset({"name": "First", "kind": "physical/park"}, shapely.Point(380100, 390100))
+                project.add_asset({"name": ""})  # fails: the whole outer edit goes
+        assert project.count("assets") == 0
+        with project.transaction():
+            project.add_asset({"name": "First", "kind": "physical/park"}, shapely.Point(380100, 390100))
+            with pytest.raises(RuntimeError):
+                with project.transaction():  # an inner edit that fails after writing
+                    project.add_asset({"name": "Second", "kind": "physical/park"}, shapely.Point(380200, 390200))
+                    raise RuntimeError("disk full")
+        assert list(project.assets()["name"]) == ["First"]  # only the inner edit was undone

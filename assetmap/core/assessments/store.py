@@ -133,8 +133,9 @@ def add_assessment_tracked(project: Project, asset_id: str, raw: Mapping[str, An
     rec = {**clean, "id": record_id or new_id(), "asset_id": asset_id, "created_at": now_iso()}
     if rec["acv"] is not None:  # check the asset will accept the ACV fields before writing anything
         validate_asset({**asset, **_acv_changes(rec)}, project.taxonomy)
-    _insert(project, rec)
-    return rec, _sync_asset(project, rec)
+    with project.transaction():  # the assessment and the asset's ACV fields change together
+        _insert(project, rec)
+        return rec, _sync_asset(project, rec)
 
 
 def delete_assessment(project: Project, assessment_id: str) -> dict[str, Any]:

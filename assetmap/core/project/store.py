@@ -57,6 +57,7 @@ class Project:
         self.srs_id = int(row[0])
         self.crs = CRS.from_user_input(self.get_setting("crs"))
         self._taxonomy: Taxonomy | None = None
+        self._depth = 0  # nesting of transaction() calls
 
     # --- opening and creating ---------------------------------------------------------------
 
@@ -153,10 +154,28 @@ class Project:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic edit: everything inside is committed together or not at all."""
+        """One atomic edit: everything inside is committed together or not at all.
+
+        Nested calls join the outer edit (through a savepoint), so a core function that makes
+        several changes can wrap calls to others and still commit once.
+        """
         if self.readonly:
             raise AssetmapError(f"{self.path.name} is open read-only; nothing can be changed.")
         conn = self._conn
+        if conn.in_transaction:
+            self._depth += 1
+            name = f"edit_{self._depth}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._depth -= 1
+            conn.execute(f"RELEASE {name}")
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
