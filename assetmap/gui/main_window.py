@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QUndoGroup
 from PyQt6.QtWidgets import (
     QDockWidget,
@@ -114,6 +114,10 @@ class MainWindow(QMainWindow):
 
     # --- project lifecycle ------------------------------------------------------------------------
 
+    def _size_docks(self) -> None:
+        self.resizeDocks([self.docks[0], self.docks[1]], [230, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks[2]], [max(200, self.height() // 4)], Qt.Orientation.Vertical)
+
     def show_welcome(self) -> None:
         self.welcome.set_recent(self.settings.recent())
         self.stack.setCurrentIndex(0)
@@ -153,10 +157,9 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(1)
         for dock in self.docks:
             dock.setVisible(True)
-        if not self._sized:  # first run: a big map, modest panels
+        if not self._sized:  # first run: a big map, modest panels (once the window is laid out)
             self._sized = True
-            self.resizeDocks([self.docks[0], self.docks[1]], [230, 380], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks[2]], [240], Qt.Orientation.Vertical)
+            QTimer.singleShot(0, self._size_docks)
         self.setWindowTitle(f"{doc.project.name}[*] — assetmap" + (" (read-only)" if doc.readonly else ""))
         self.status.set_project(doc.path, doc.readonly)
         self.update_actions()

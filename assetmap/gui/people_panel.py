@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -72,7 +73,8 @@ class PeoplePanel(QWidget):
         buttons = QHBoxLayout()
         for b in (self.new, self.save, self.delete):
             buttons.addWidget(b)
-        right = QVBoxLayout()
+        holder = QWidget()
+        right = QVBoxLayout(holder)
         note = QLabel("People are never shown on the map. A public map only shows how many people "
                       "offer each skill in a neighbourhood, and hides small numbers.")
         note.setWordWrap(True)
@@ -80,9 +82,12 @@ class PeoplePanel(QWidget):
         right.addLayout(form)
         right.addLayout(buttons)
         right.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
         layout = QHBoxLayout(self)
         layout.addWidget(self.table, 3)
-        layout.addLayout(right, 2)
+        layout.addWidget(scroll, 2)
         self.readonly = False
         self.start_new()
 

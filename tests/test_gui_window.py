@@ -1,0 +1,70 @@
+"""The main window on the sample project: tables, layers, basemap-free map, screenshot."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from test_gui_helpers import dispose, js, make_window, open_and_wait, sample_copy, sample_master, window  # noqa: F401
+
+from assetmap.core.project import Project
+
+ARTIFACTS = Path(os.environ.get("ASSETMAP_ARTIFACTS", Path(__file__).resolve().parents[1] / "build" / "test-artifacts"))
+
+
+def test_sample_project_opens_with_every_asset_in_the_table(qtbot: Any, window: Any, sample_copy: Path) -> None:
+    open_and_wait(qtbot, window, sample_copy)
+    with Project.open(sample_copy, readonly=True) as project:
+        summary = project.summary()
+    assert window.table.model.rowCount() == summary["assets"]
+    assert window.table.proxy.rowCount() == summary["assets"]
+    labels = [window.layers.tree.topLevelItem(i).text(0) for i in range(window.layers.tree.topLevelItemCount())]
+    assert labels[0] == f"Neighbourhoods ({summary['neighbourhoods']})"
+    assert f"({summary['by_category']['physical']})" in " ".join(labels)
+    assert window.status.file.text() == sample_copy.name
+    assert not window.banner.isVisible()
+    # the page drew every located asset it was sent
+    assert js(qtbot, window, "assetmapDesktop.data.assets.rows.length") == summary["assets"]
+
+
+def test_filters_by_category_text_and_unlocated(qtbot: Any, window: Any, sample_copy: Path) -> None:
+    open_and_wait(qtbot, window, sample_copy)
+    with Project.open(sample_copy, readonly=True) as project:
+        summary = project.summary()
+    panel = window.table
+    panel.unlocated.setChecked(True)
+    assert panel.proxy.rowCount() == summary["unlocated"] > 0
+    panel.unlocated.setChecked(False)
+    panel.category.setCurrentIndex(panel.category.findData("institutions"))
+    assert panel.proxy.rowCount() == summary["by_category"]["institutions"]
+    panel.category.setCurrentIndex(0)
+    panel.search.setText("library")
+    assert 0 < panel.proxy.rowCount() < summary["assets"]
+
+
+def test_hiding_a_layer_removes_it_from_the_map(qtbot: Any, window: Any, sample_copy: Path) -> None:
+    open_and_wait(qtbot, window, sample_copy)
+    tree = window.layers.tree
+    item = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount()) if "Physical" in tree.topLevelItem(i).text(0))
+    from PyQt6.QtCore import Qt
+
+    with qtbot.waitSignal(window.map.bridge.dataDrawn, timeout=20000) as blocker:
+        item.setCheckState(0, Qt.CheckState.Unchecked)
+    with Project.open(sample_copy, readonly=True) as project:
+        summary = project.summary()
+    assert blocker.args == [summary["assets"] - summary["by_category"]["physical"]]
+
+
+def test_map_without_basemap_is_usable_and_screenshot(qtbot: Any, tmp_path: Path, sample_copy: Path) -> None:
+    window = make_window(qtbot, tmp_path, basemap=False)
+    open_and_wait(qtbot, window, sample_copy)
+    qtbot.waitUntil(lambda: js(qtbot, window, "assetmap.ready") is True, timeout=20000)
+    assert js(qtbot, window, "assetmapDesktop.markerCount()") > 0
+    assert js(qtbot, window, "document.querySelectorAll('.leaflet-tile').length") == 0
+    assert js(qtbot, window, "document.querySelectorAll('.am-hoods, path.leaflet-interactive').length") > 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "main-window-sample.png"
+    assert window.grab().save(str(shot))
+    assert shot.stat().st_size > 10000
+    dispose(window)
