@@ -69,16 +69,23 @@ def coverage_flag(rule: Rule, name: str, share: float | None, *, by_population: 
 
 
 def density_flags(rule: Rule, names: list[str], density: np.ndarray) -> list[Flag | None]:
-    """Flag the lowest tenth (``rule.target``) of neighbourhoods by density, never those tied for the top."""
+    """Flag the lowest tenth (``rule.target``) of neighbourhoods by density.
+
+    A neighbourhood is flagged when at most max(1, floor(target x n)) neighbourhoods (itself
+    included) have a density as low as its own, or when it has none at all; never when it is tied
+    for the highest density.
+    """
     known = ~np.isnan(density)
     values = density[known]
     flags: list[Flag | None] = [None] * len(names)
     if values.size == 0:
         return flags
     best = values.max()
+    ordered = np.sort(values)
+    places = max(1, math.floor(rule.target * values.size + 1e-9))
     for i in np.flatnonzero(known):
-        lower = int((values < density[i]).sum())
-        if density[i] < best and (lower < rule.target * values.size or density[i] == 0):
+        as_low = int(np.searchsorted(ordered, density[i], side="right"))
+        if density[i] < best and (as_low <= places or density[i] == 0):
             message = (f"{names[i]} has {density[i]:.1f} {rule.title} inside or within "
                        f"{format_distance(rule.distance_m or 0)}, among the lowest tenth in this project.")
             flags[i] = Flag(rule.id, rule.severity, message)
@@ -107,12 +114,15 @@ def deprivation(imd_decile: Any) -> float:
 
 
 def priorities(gap_scores: np.ndarray, imd_deciles: list[Any], codes: list[str]) -> tuple[list[int], list[bool]]:
-    """Rank (1 = first) and "left behind" marks: worst tenth on gaps and IMD decile 1 first."""
+    """Rank (1 = first) and "left behind" marks: worst tenth on gaps and IMD decile 1 first.
+
+    The worst tenth is at most max(1, floor(n / 10)) neighbourhoods, ties never pushing it over."""
     n = len(codes)
     depr = np.array([deprivation(d) for d in imd_deciles])
     score = gap_scores * (1 + depr)
-    worse = np.array([(gap_scores > g).sum() for g in gap_scores]) if n else np.zeros(0)
-    left_behind = [bool(gap_scores[i] > 0 and worse[i] < LEFT_BEHIND_SHARE * n and depr[i] == 1.0) for i in range(n)]
+    as_bad = n - np.searchsorted(np.sort(gap_scores), gap_scores, side="left")  # itself and ties included
+    worst = max(1, math.floor(LEFT_BEHIND_SHARE * n + 1e-9))
+    left_behind = [bool(gap_scores[i] > 0 and as_bad[i] <= worst and depr[i] == 1.0) for i in range(n)]
     order = sorted(range(n), key=lambda i: (not left_behind[i], -score[i], -gap_scores[i], -depr[i], codes[i]))
     rank = [0] * n
     for position, i in enumerate(order, start=1):

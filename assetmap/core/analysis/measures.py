@@ -44,12 +44,11 @@ def assign_points(neighbourhoods: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def _table(codes: np.ndarray, owner: np.ndarray, labels: pd.Series, columns: list[str], n: int) -> pd.DataFrame:
-    frame = pd.DataFrame({"nb": owner, "label": labels.to_numpy()})
-    frame = frame[frame["nb"] >= 0]
-    table = pd.crosstab(frame["nb"], frame["label"]) if len(frame) else pd.DataFrame()
-    table = table.reindex(index=range(n), columns=sorted(set(columns) | set(table.columns)), fill_value=0)
-    table.index = codes
-    return table.fillna(0).astype(int)
+    placed = owner >= 0
+    values, names = pd.factorize(labels.to_numpy()[placed], sort=True)
+    counts = np.bincount(owner[placed] * len(names) + values, minlength=n * len(names)).reshape(n, len(names))
+    table = pd.DataFrame(counts, index=codes, columns=list(names))
+    return table.reindex(columns=sorted(set(columns) | set(names)), fill_value=0)
 
 
 def count_assets(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, people: pd.DataFrame,

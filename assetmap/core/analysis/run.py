@@ -107,6 +107,12 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _values(array: np.ndarray) -> list[Any]:
+    """Rounded plain floats with None for NaN, for JSON (vectorised: this runs for every neighbourhood)."""
+    rounded = np.round(np.asarray(array, dtype=float), 4)
+    return np.where(np.isnan(rounded), None, rounded).tolist()
+
+
 def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_areas: gpd.GeoDataFrame,
             people: pd.DataFrame, rules: RuleSet, *, options: GapOptions | None = None,
             taxonomy: Taxonomy | None = None, progress: Progress | None = None) -> GapResult:
@@ -158,7 +164,7 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
         for i in np.flatnonzero(inhabited):
             by_pop = rule.id in pop_cov and not math.isnan(shares[i])
             share = shares[i] if by_pop else area_cov[rule.id][i]
-            flag = coverage_flag(rule, names[i], _clean(share) if share is not None else None, by_population=by_pop)
+            flag = coverage_flag(rule, names[i], round(float(share), 4), by_population=by_pop)
             if flag:
                 flags[i].append(flag)
     for rule_id, values in density.items():
@@ -167,29 +173,32 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
             if flag and inhabited[i]:
                 flags[i].append(flag)
     labels = {c: str(taxonomy.categories.get(c, {}).get("label", c)) for c in CATEGORY_IDS}
-    by_category = counts.by_category.to_dict(orient="index")
+    cat_names, cat_rows = list(counts.by_category.columns), counts.by_category.to_numpy().tolist()
     for rule in rules.by_type("missing_category"):
         for i in np.flatnonzero(inhabited):
-            flags[i].extend(missing_category_flags(rule, names[i], by_category[codes[i]], labels))
+            flags[i].extend(missing_category_flags(rule, names[i], dict(zip(cat_names, cat_rows[i])), labels))
     gap_scores = np.array([sum(f.weight for f in fl) for fl in flags], dtype=float)
     imd = neighbourhoods["imd_decile"].tolist()
     rank, left_behind = priorities(gap_scores, imd, codes)
 
-    kind_rows = counts.by_kind.to_dict(orient="index")
-    rate_rows = rates.to_dict(orient="index")
+    populations = [_clean(v) for v in neighbourhoods["population"].tolist()]
+    kind_names, kind_rows = list(counts.by_kind.columns), counts.by_kind.to_numpy().tolist()
+    rate_rows = _values(rates.to_numpy())
+    area_rows = {rid: _values(v) for rid, v in area_cov.items()}
+    pop_rows = {rid: _values(v) for rid, v in pop_cov.items()}
+    density_rows = {rid: _values(v) for rid, v in density.items()}
     results = []
     for i, code in enumerate(codes):
         record: dict[str, Any] = {
-            "code": code, "name": names[i], "population": _clean(neighbourhoods["population"].iloc[i]),
-            "imd_decile": _clean(imd[i]),
-            "counts": {c: int(v) for c, v in by_category[code].items()},
-            "kinds": {k: int(v) for k, v in kind_rows[code].items() if v},
-            "per_1000": {c: _clean(v) for c, v in rate_rows[code].items()},
-            "coverage": {rid: _clean(v[i]) for rid, v in area_cov.items()},
+            "code": code, "name": names[i], "population": populations[i], "imd_decile": _clean(imd[i]),
+            "counts": dict(zip(cat_names, cat_rows[i])),
+            "kinds": {k: v for k, v in zip(kind_names, kind_rows[i]) if v},
+            "per_1000": dict(zip(cat_names, rate_rows[i])),
+            "coverage": {rid: v[i] for rid, v in area_rows.items()},
         }
         if pop_cov:
-            record["population_coverage"] = {rid: _clean(v[i]) for rid, v in pop_cov.items()}
-        record["density"] = {rid: _clean(v[i]) for rid, v in density.items()}
+            record["population_coverage"] = {rid: v[i] for rid, v in pop_rows.items()}
+        record["density"] = {rid: v[i] for rid, v in density_rows.items()}
         record["flags"] = [f.public() for f in flags[i]]
         record["gap_score"] = round(float(gap_scores[i]), 4)
         record["left_behind"] = left_behind[i]

@@ -125,6 +125,7 @@ class _Lines:
         self.nb = nb
         b = prep.bounds[nb]
         self.xmin, self.ymin, self.xmax, self.ymax = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+        self.width = self.xmax - self.xmin
         self.count = line_counts(prep, nb, distance, min_lines)
         self.h = (self.ymax - self.ymin) / self.count
         self.offset = np.concatenate([[0], np.cumsum(self.count)])[:-1]
@@ -140,34 +141,76 @@ class _Lines:
         return self.ymin[local] + (k + 0.5) * self.h[local]
 
 
-def _edge_events(lines: _Lines, edges: Edges, local: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, ...]:
+# Each event is one int64: a sortable key (line index + half the position across the bounding box,
+# as a float64's bits) whose two lowest bits say what happens there. At equal keys entries sort
+# before exits, so the running counts never dip below zero.
+_ENTER_NB, _EXIT_NB, _ENTER_COVER, _EXIT_COVER = 0, 1, 2, 3
+_STEP = np.array([1, -1, 1 << 16, -(1 << 16)], dtype=np.int32)  # neighbourhood count low, cover count high
+
+
+def _keys(lines: _Lines, loc: np.ndarray, k: np.ndarray, x: np.ndarray, code: np.ndarray | int) -> np.ndarray:
+    """Pack events into sortable int64 keys (x is clipped to the neighbourhood's bounding box)."""
+    xmin, width = lines.xmin[loc], lines.width[loc]
+    frac = np.clip(np.divide(x - xmin, width, out=np.zeros_like(x), where=width > 0), 0.0, 1.0)
+    key = ((lines.offset[loc] + k) + 0.5 * frac).view(np.int64)
+    return (key & ~np.int64(3)) | code
+
+
+def _edge_events(lines: _Lines, edges: Edges, local: np.ndarray, owner: np.ndarray, enter: int) -> np.ndarray:
     """Crossings of lines with the edges of ``owner[i]``, for the lines of neighbourhood ``local[i]``."""
     n_edges = edges.start[owner + 1] - edges.start[owner]
     pair, e_rel = _expand(np.zeros_like(n_edges), n_edges - 1)
     e = edges.start[owner[pair]] + e_rel
-    x1, y1, x2, y2 = edges.x1[e], edges.y1[e], edges.x2[e], edges.y2[e]
+    y1, y2 = edges.y1[e], edges.y2[e]
     loc = local[pair]
     lo, hi = lines.k_range(loc, np.minimum(y1, y2), np.maximum(y1, y2))
-    keep = hi >= lo
+    keep = np.flatnonzero(hi >= lo)
     e_idx, k = _expand(lo[keep], hi[keep])
-    loc, x1, y1, x2, y2 = loc[keep][e_idx], x1[keep][e_idx], y1[keep][e_idx], x2[keep][e_idx], y2[keep][e_idx]
+    sel = keep[e_idx]
+    e, loc, y1, y2 = e[sel], loc[sel], y1[sel], y2[sel]
+    x1 = edges.x1[e]
     y = lines.y(loc, k)
-    x = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
-    delta = np.where(y2 < y1, 1, -1).astype(np.int8)  # a downward edge of an anticlockwise ring is entered
-    return loc, k, x, delta
+    x = x1 + (y - y1) * (edges.x2[e] - x1) / (y2 - y1)
+    # A downward edge of an anticlockwise ring is where a line enters the polygon.
+    code = np.where(y2 < y1, enter, enter + 1).astype(np.int64)
+    return _keys(lines, loc, k, x, code)
 
 
-def _disc_events(lines: _Lines, xy: np.ndarray, local: np.ndarray, pt: np.ndarray, r: float) -> tuple[np.ndarray, ...]:
-    """Both ends of each disc's chord on each line of its neighbourhood."""
+def _disc_events(lines: _Lines, xy: np.ndarray, local: np.ndarray, pt: np.ndarray, r: float) -> np.ndarray:
+    """Both ends of each disc's chord on each line of its neighbourhood, if the chord reaches the box.
+
+    In town many discs cross each line. A line on which some disc spans the whole bounding box is
+    covered: it gets one box-wide chord, and the other discs are not evaluated on it at all.
+    """
     px, py = xy[pt, 0], xy[pt, 1]
+    n_lines = int(lines.offset[-1] + lines.count[-1])
+    far_x = np.maximum(np.abs(px - lines.xmin[local]), np.abs(px - lines.xmax[local]))
+    reach = np.sqrt(np.maximum(r * r - far_x**2, 0.0))  # the disc spans the box for |y - py| < reach
+    s_lo, s_hi = lines.k_range(local, py - reach, py + reach)
+    ok = (far_x < r) & (s_hi >= s_lo)
+    start = lines.offset[local[ok]]
+    steps = np.bincount(start + s_lo[ok], minlength=n_lines + 1) - np.bincount(start + s_hi[ok] + 1, minlength=n_lines + 1)
+    spanned = np.cumsum(steps[:n_lines]) > 0
+    every = np.arange(n_lines)
+    next_free = np.minimum.accumulate(np.where(spanned, n_lines, every)[::-1])[::-1]
+    prev_free = np.maximum.accumulate(np.where(spanned, -1, every))
     lo, hi = lines.k_range(local, py - r, py + r)
+    base = lines.offset[local]
+    valid = hi >= lo
+    lo = np.where(valid, next_free[np.minimum(base + lo, n_lines - 1)] - base, 0)
+    hi = np.where(valid, prev_free[np.clip(base + hi, 0, n_lines - 1)] - base, -1)
     idx, k = _expand(lo, hi)
     loc = local[idx]
-    y = lines.y(loc, k)
-    half = np.sqrt(np.maximum(r * r - (y - py[idx]) ** 2, 0.0))
-    x = np.concatenate([px[idx] - half, px[idx] + half])
-    delta = np.concatenate([np.ones(idx.size, np.int8), -np.ones(idx.size, np.int8)])
-    return np.concatenate([loc, loc]), np.concatenate([k, k]), x, delta
+    cx = px[idx]
+    half = np.sqrt(np.maximum(r * r - (lines.y(loc, k) - py[idx]) ** 2, 0.0))
+    keep = (half > 0) & (cx + half > lines.xmin[loc]) & (cx - half < lines.xmax[loc]) & ~spanned[base[idx] + k]
+    full = np.flatnonzero(spanned)
+    full_loc = np.searchsorted(lines.offset, full, side="right") - 1
+    loc = np.concatenate([loc[keep], full_loc])
+    k = np.concatenate([k[keep], full - lines.offset[full_loc]])
+    x_in = np.concatenate([cx[keep] - half[keep], lines.xmin[full_loc]])
+    x_out = np.concatenate([cx[keep] + half[keep], lines.xmax[full_loc]])
+    return np.concatenate([_keys(lines, loc, k, x_in, _ENTER_COVER), _keys(lines, loc, k, x_out, _EXIT_COVER)])
 
 
 def _batch_coverage(prep: PreparedNeighbourhoods, nb: np.ndarray, xy: np.ndarray, disc_pairs: np.ndarray,
@@ -175,27 +218,20 @@ def _batch_coverage(prep: PreparedNeighbourhoods, nb: np.ndarray, xy: np.ndarray
                     min_lines: int) -> np.ndarray:
     """Covered share for one batch of neighbourhoods; pairs are (local neighbourhood, target)."""
     lines = _Lines(prep, nb, distance, min_lines)
-    local_all = np.arange(nb.size)
-    parts = [(*_edge_events(lines, prep.edges, local_all, nb), "n")]
+    parts = [_edge_events(lines, prep.edges, np.arange(nb.size), nb, _ENTER_NB)]
     if disc_pairs.size:
-        parts.append((*_disc_events(lines, xy, disc_pairs[0], disc_pairs[1], distance), "c"))
+        parts.append(_disc_events(lines, xy, disc_pairs[0], disc_pairs[1], distance))
     if buffer_edges is not None and buffer_pairs.size:
-        parts.append((*_edge_events(lines, buffer_edges, buffer_pairs[0], buffer_pairs[1]), "c"))
-    loc = np.concatenate([p[0] for p in parts])
-    k = np.concatenate([p[1] for p in parts])
-    x = np.concatenate([p[2] for p in parts])
-    dn = np.concatenate([p[3] if p[4] == "n" else np.zeros_like(p[3]) for p in parts])
-    dc = np.concatenate([p[3] if p[4] == "c" else np.zeros_like(p[3]) for p in parts])
-    xmin, width = lines.xmin[loc], lines.xmax[loc] - lines.xmin[loc]
-    x = np.clip(x, xmin, lines.xmax[loc])
-    frac = np.divide(x - xmin, width, out=np.zeros_like(x), where=width > 0)
-    order = np.argsort((lines.offset[loc] + k) + 0.5 * frac)
-    xs, loc_s = x[order], loc[order]
-    in_nb = np.cumsum(dn[order], dtype=np.int32)[:-1] > 0
-    in_cover = np.cumsum(dc[order], dtype=np.int32)[:-1] > 0
-    seg = np.diff(xs)
-    total = np.bincount(loc_s[:-1], weights=seg * in_nb, minlength=nb.size)
-    covered = np.bincount(loc_s[:-1], weights=seg * (in_nb & in_cover), minlength=nb.size)
+        parts.append(_edge_events(lines, buffer_edges, buffer_pairs[0], buffer_pairs[1], _ENTER_COVER))
+    events = np.sort(np.concatenate(parts))
+    counts = np.cumsum(_STEP[events & 3], dtype=np.int32)[:-1]
+    key = (events & ~np.int64(3)).view(np.float64)
+    line = key.astype(np.int64)
+    owner = np.repeat(np.arange(nb.size), lines.count)[line[:-1]]
+    seg = np.diff(key - line) * (2.0 * lines.width[owner])
+    in_nb = (counts & 0xFFFF) > 0
+    total = np.bincount(owner, weights=seg * in_nb, minlength=nb.size)
+    covered = np.bincount(owner, weights=seg * (in_nb & (counts >= 1 << 16)), minlength=nb.size)
     return np.divide(covered, total, out=np.full(nb.size, np.nan), where=total > 0)
 
 
