@@ -180,7 +180,7 @@ class AssetTablePanel(QWidget):
         finally:
             self._quiet = False
         if keep:
-            self.select(keep)
+            self.select(keep, reveal=False)
 
     def _refilter(self) -> None:
         self.proxy.set_filter(self.category.currentData(), self.search.text(), self.unlocated.isChecked())
@@ -196,8 +196,8 @@ class AssetTablePanel(QWidget):
         if not self._quiet:
             self.assetSelected.emit(asset_id)
 
-    def select(self, asset_id: str) -> None:
-        """Select and show a row without echoing the selection back."""
+    def select(self, asset_id: str, reveal: bool = True) -> None:
+        """Select and show a row without echoing the selection back; ``reveal`` clears filters hiding it."""
         self._quiet = True
         try:
             row = self.model.row_of(asset_id)
@@ -205,6 +205,9 @@ class AssetTablePanel(QWidget):
                 self.view.clearSelection()
                 return
             index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if not index.isValid() and not reveal:
+                self.view.clearSelection()
+                return
             if not index.isValid():  # filtered out: clear the filters so the row can be shown
                 self.category.setCurrentIndex(0)
                 self.search.clear()
