@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QObject, QRunnable, Qt, QThreadPool, pyqtSignal
-from PyQt6.QtWidgets import QProgressDialog, QWidget
+from PyQt6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, pyqtSignal
+from PyQt6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from assetmap.core.errors import AssetmapError, Cancelled
 from assetmap.core.progress import Progress
@@ -92,6 +92,54 @@ class _Task(QRunnable):
             handle.ended.emit()
 
 
+class ProgressDialog(QDialog):
+    """Progress bar, what is happening, and Cancel; modal to its window so edits wait for the job."""
+
+    def __init__(self, handle: JobHandle, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.handle = handle
+        self.setWindowTitle(handle.title)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.label = QLabel(handle.title)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the job; nothing it was writing is kept.")
+        self.cancel_button.clicked.connect(self.cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.setMinimumWidth(380)
+        self._done = False
+
+    def appear(self) -> None:
+        if not self._done:
+            self.show()
+
+    def show_progress(self, done: int, total: int, message: str) -> None:
+        if self.handle.progress.cancelled:
+            return
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(min(done, max(total, 1)))
+        if message:
+            self.label.setText(message)
+
+    def cancel(self) -> None:
+        self.handle.cancel()
+        self.label.setText("Cancelling…")
+        self.cancel_button.setEnabled(False)
+
+    def reject(self) -> None:  # Esc or the window's close button mean Cancel
+        if not self._done:
+            self.cancel()
+
+    def finish(self) -> None:
+        self._done = True
+        self.hide()
+        self.deleteLater()
+
+
 class JobRunner(QObject):
     """Runs jobs one after another on a single worker thread; ``shutdown`` cancels and waits."""
 
@@ -102,6 +150,7 @@ class JobRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._active: list[JobHandle] = []
+        self._dialogs: dict[JobHandle, ProgressDialog] = {}
 
     @property
     def busy(self) -> bool:
@@ -122,32 +171,18 @@ class JobRunner(QObject):
         return handle
 
     def _attach_dialog(self, handle: JobHandle, parent: QWidget | None) -> None:
-        box = QProgressDialog(handle.title, "Cancel", 0, 0, parent)
-        box.setWindowTitle(handle.title)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.setMinimumDuration(400)  # quick jobs finish without a flash of a dialog
-        box.setAutoClose(False)
-        box.setAutoReset(False)
-        box.setToolTip("Cancel stops the job; nothing it was writing is kept.")
-        box.canceled.connect(handle.cancel)
-        box.canceled.connect(lambda: box.setLabelText("Cancelling…"))
-
-        def show(done: int, total: int, message: str) -> None:
-            if handle.progress.cancelled:
-                return
-            box.setMaximum(max(total, 1))
-            box.setValue(min(done, max(total, 1)))
-            if message:
-                box.setLabelText(message)
-
-        handle.progressed.connect(show)
-        handle.ended.connect(box.reset)
-        handle.ended.connect(box.deleteLater)
+        box = ProgressDialog(handle, parent)
+        self._dialogs[handle] = box
+        handle.progressed.connect(box.show_progress)
+        QTimer.singleShot(400, box.appear)  # quick jobs finish without a flash of a dialog
         handle.dialog = box  # type: ignore[attr-defined]
 
     def _ended(self, handle: JobHandle) -> None:
         if handle in self._active:
             self._active.remove(handle)
+        box = self._dialogs.pop(handle, None)
+        if box is not None:
+            box.finish()
         if not self._active:
             self.busyChanged.emit(False)
 
