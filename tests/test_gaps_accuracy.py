@@ -7,7 +7,8 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assetmap.core.analysis.scanline import PreparedNeighbourhoods, area_coverage
+from assetmap.core.analysis.frame import PreparedNeighbourhoods
+from assetmap.core.analysis.scanline import area_coverage
 
 coord = st.floats(-1500, 2500, allow_nan=False)
 

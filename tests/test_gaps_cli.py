@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def test_progress_reports_and_cancel_stops_without_storing(project: Path) -> Non
     seen: list[tuple[int, int]] = []
     with Project.open(project) as p:
         run_gaps(p, progress=Progress(lambda done, total, msg: seen.append((done, total))))
-        assert seen[-1][0] == seen[-1][1] and all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+        assert seen[-1][0] == seen[-1][1] and all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
         with p.transaction() as conn:  # start from no stored results
             conn.execute("DELETE FROM gap_results")
         progress = Progress(lambda done, total, msg: progress.cancel() if done > 0 else None)

@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 import shapely
 
-from assetmap.core.analysis import default_rules, project_rules, run_gaps, set_project_rules
+from assetmap.core.analysis import (
+    default_rules,
+    project_rules,
+    run_gaps,
+    set_project_rules,
+)
 from assetmap.core.analysis.rules import default_rules_dict, validate_rules
 from assetmap.core.errors import AssetmapError
 from assetmap.core.project import Project

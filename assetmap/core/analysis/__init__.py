@@ -8,7 +8,13 @@ from assetmap.core.analysis.rules import (
     set_project_rules,
     validate_rules,
 )
-from assetmap.core.analysis.run import GapOptions, GapResult, analyse, run_gaps, stored_results
+from assetmap.core.analysis.run import (
+    GapOptions,
+    GapResult,
+    analyse,
+    run_gaps,
+    stored_results,
+)
 
 __all__ = [
     "GapOptions", "GapResult", "RuleSet", "analyse", "default_rules", "ensure_project_rules", "project_rules",

@@ -15,9 +15,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from assetmap.core.analysis.frame import PreparedNeighbourhoods
 from assetmap.core.analysis.measures import assign_points
 from assetmap.core.analysis.rules import Rule
-from assetmap.core.analysis.scanline import PreparedNeighbourhoods, area_coverage
+from assetmap.core.analysis.scanline import area_coverage
 
 
 @dataclass(frozen=True)

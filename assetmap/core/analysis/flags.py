@@ -51,7 +51,7 @@ def format_distance(metres: float) -> str:
 
 def _percent(share: float) -> int:
     # Rounded down, so a share just under the target never reads as meeting it.
-    return int(math.floor(share * 100 + 1e-9))
+    return math.floor(share * 100 + 1e-9)
 
 
 def coverage_flag(rule: Rule, name: str, share: float | None, *, by_population: bool) -> Flag | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio.errors
 import shapely
 from pyproj import CRS
 
@@ -49,7 +50,7 @@ def population_points_from_frame(frame: gpd.GeoDataFrame, crs: CRS, *, field: st
         raise AssetmapError(f"{name}, row {bad + 1}: population '{frame[column].iloc[bad]}' is not a number of people.")
     geoms = frame.to_crs(crs).geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    points = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
+    points = shapely.point_on_surface(geoms)  # points stay as they are
     return PopulationPoints(points[~missing], values.to_numpy(dtype=float)[~missing], name)
 
 
@@ -60,6 +61,6 @@ def read_population_points(path: str | Path, crs: CRS, *, field: str | None = No
         raise AssetmapError(f"{path} does not exist.")
     try:
         frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several error types for unreadable files
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise AssetmapError(f"{path.name} could not be read as a map layer: {exc}".splitlines()[0]) from None
     return population_points_from_frame(frame, crs, field=field, name=path.name)

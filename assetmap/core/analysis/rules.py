@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from assetmap.core.errors import AssetmapError
@@ -64,7 +64,6 @@ class RuleSet:
     walk_speed_kmh: float = DEFAULT_WALK_SPEED_KMH
     about: str = ""
     version: int = 1
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def by_type(self, rule_type: str) -> list[Rule]:
         """The rules of one type, in rule-set order, so callers need not filter by hand."""

@@ -18,7 +18,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from assetmap.core.analysis.coverage import area_share, count_within, population_share, qualifying_targets
+from assetmap.core.analysis.coverage import (
+    area_share,
+    count_within,
+    population_share,
+    qualifying_targets,
+)
 from assetmap.core.analysis.flags import (
     Flag,
     coverage_flag,
@@ -26,10 +31,10 @@ from assetmap.core.analysis.flags import (
     missing_category_flags,
     priorities,
 )
+from assetmap.core.analysis.frame import PreparedNeighbourhoods
 from assetmap.core.analysis.measures import count_assets, per_thousand
 from assetmap.core.analysis.population import PopulationPoints
 from assetmap.core.analysis.rules import RuleSet, ensure_project_rules
-from assetmap.core.analysis.scanline import PreparedNeighbourhoods
 from assetmap.core.model import now_iso
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.taxonomy import CATEGORY_IDS, Taxonomy, default_taxonomy
@@ -161,7 +166,8 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     inhabited = ~(population == 0)
     for rule in coverage_rules:
         shares = pop_cov.get(rule.id, area_cov[rule.id])
-        for i in np.flatnonzero(inhabited):
+        short = (np.round(np.where(np.isnan(shares), area_cov[rule.id], shares), 4) < rule.target)
+        for i in np.flatnonzero(inhabited & short):
             by_pop = rule.id in pop_cov and not math.isnan(shares[i])
             share = shares[i] if by_pop else area_cov[rule.id][i]
             flag = coverage_flag(rule, names[i], round(float(share), 4), by_population=by_pop)
