@@ -237,7 +237,7 @@ def store_results(project: Any, result: GapResult) -> None:
         conn.execute("DELETE FROM gap_results")
         conn.executemany('INSERT INTO gap_results ("code", "result") VALUES (?, ?)',
                          [(r["code"], json.dumps(r, ensure_ascii=False)) for r in result.neighbourhoods])
-        project._set_setting(conn, RUN_SETTING, {**result.meta, "rules": [r.id for r in result.rules.rules]})
+        project.set_setting(RUN_SETTING, {**result.meta, "rules": [r.id for r in result.rules.rules]})
 
 
 def stored_results(project: Any) -> list[dict[str, Any]]:

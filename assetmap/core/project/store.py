@@ -134,7 +134,7 @@ class Project:
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[step](conn)
             if version < SCHEMA_VERSION:
-                self._set_setting(conn, "schema_version", SCHEMA_VERSION)
+                self.set_setting("schema_version", SCHEMA_VERSION)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -194,13 +194,10 @@ class Project:
         return default if row is None or row[0] is None else json.loads(row[0])
 
     def set_setting(self, key: str, value: Any) -> None:
+        """Store a JSON value; inside another edit's ``transaction()`` it commits with that edit."""
         with self.transaction() as conn:
-            self._set_setting(conn, key, value)
-
-    @staticmethod
-    def _set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
-        conn.execute('INSERT INTO settings ("key", "value") VALUES (?, ?) '
-                     'ON CONFLICT("key") DO UPDATE SET "value"=excluded."value"', (key, json.dumps(value)))
+            conn.execute('INSERT INTO settings ("key", "value") VALUES (?, ?) '
+                         'ON CONFLICT("key") DO UPDATE SET "value"=excluded."value"', (key, json.dumps(value)))
 
     @property
     def name(self) -> str:
