@@ -72,6 +72,9 @@ def test_find_gaps_fills_the_gap_table(qtbot: Any, window: Any, sample_copy: Pat
 
 def test_cancelled_analysis_leaves_the_project_unchanged(qtbot: Any, window: Any, sample_copy: Path) -> None:
     open_and_wait(qtbot, window, sample_copy)
+    from assetmap.core.analysis.rules import ensure_project_rules
+
+    ensure_project_rules(window.doc.project)  # the first run copies the rules in; do that beforehand
     before = sample_copy.read_bytes()
     from assetmap.gui import operations
 

@@ -1,6 +1,6 @@
 """Long jobs (import, analysis, export) off the GUI thread, one at a time, with progress and Cancel.
 
-Like Anki's ``taskman``, all background work goes to a single worker, so two jobs never write to
+Like Anki's ``taskman``, all background work goes to a single worker thread, so two jobs never write to
 the project at once and the order of writes is the order of requests. The core job reports through
 ``assetmap.core.progress.Progress``; its callback only emits a Qt signal, which Qt queues to the
 GUI thread, so the window stays responsive without any ``processEvents``. SQLite connections
@@ -12,12 +12,14 @@ window's handle keeps the lock); ``Project`` has no public way to do that yet, h
 from __future__ import annotations
 
 import logging
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, pyqtSignal
+from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from assetmap.core.errors import AssetmapError, Cancelled
@@ -61,13 +63,13 @@ class JobHandle(QObject):
         self.progress.cancel()
 
 
-class _Task(QRunnable):
+class _Task:
+    """One queued job; ``run`` is called on the worker thread."""
+
     def __init__(self, handle: JobHandle, fn: JobFn, project_path: Path | None, readonly: bool) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
         self.handle, self.fn, self.path, self.readonly = handle, fn, project_path, readonly
 
-    def run(self) -> None:  # on the worker thread
+    def run(self) -> None:
         handle = self.handle
         project = None
         try:
@@ -141,14 +143,19 @@ class ProgressDialog(QDialog):
 
 
 class JobRunner(QObject):
-    """Runs jobs one after another on a single worker thread; ``shutdown`` cancels and waits."""
+    """Runs jobs one after another on a single worker thread; ``shutdown`` cancels and waits.
+
+    The worker is one long-lived Python thread rather than a QThreadPool: pyproj keeps its PROJ
+    context per Python thread state, and pool threads lose theirs between tasks (a second task then
+    crashed inside ``proj_create``).
+    """
 
     busyChanged = pyqtSignal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._queue: queue.Queue[_Task | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
         self._active: list[JobHandle] = []
         self._dialogs: dict[JobHandle, ProgressDialog] = {}
 
@@ -167,8 +174,18 @@ class JobRunner(QObject):
         if len(self._active) == 1:
             self.busyChanged.emit(True)
         path = project.path if project is not None else None
-        self._pool.start(_Task(handle, fn, path, bool(project is not None and project.readonly)))
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._work, name="assetmap-jobs", daemon=True)
+            self._thread.start()
+        self._queue.put(_Task(handle, fn, path, bool(project is not None and project.readonly)))
         return handle
+
+    def _work(self) -> None:
+        while True:
+            task = self._queue.get()
+            if task is None:
+                return
+            task.run()
 
     def _attach_dialog(self, handle: JobHandle, parent: QWidget | None) -> None:
         box = ProgressDialog(handle, parent)
@@ -193,4 +210,10 @@ class JobRunner(QObject):
     def shutdown(self, timeout_ms: int = 30000) -> bool:
         """Cancel every job and wait for the worker; True when it stopped in time."""
         self.cancel_all()
-        return self._pool.waitForDone(timeout_ms)
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return True
+        self._queue.put(None)
+        thread.join(timeout_ms / 1000)
+        self._thread = None
+        return not thread.is_alive()
