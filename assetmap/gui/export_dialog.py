@@ -125,8 +125,11 @@ class ExportDialog(QDialog):
         self.handle = self.jobs.run("Exporting", job, project=self.project, parent=self)
         self.handle.succeeded.connect(self.done_ok)
         self.handle.failed.connect(self.error.setText)
-        self.handle.ended.connect(lambda: self.export_button.setEnabled(True))
+        self.handle.ended.connect(self._job_ended)
         return self.handle
+
+    def _job_ended(self) -> None:
+        self.export_button.setEnabled(True)
 
     def done_ok(self, summary: dict[str, Any]) -> None:
         self.written = Path(summary["out"])

@@ -191,15 +191,14 @@ class JobRunner(QObject):
         box = ProgressDialog(handle, parent)
         self._dialogs[handle] = box
         handle.progressed.connect(box.show_progress)
+        handle.ended.connect(box.finish)  # a bound slot: disconnected if the dialog's parent went first
         QTimer.singleShot(400, box.appear)  # quick jobs finish without a flash of a dialog
         handle.dialog = box  # type: ignore[attr-defined]
 
     def _ended(self, handle: JobHandle) -> None:
         if handle in self._active:
             self._active.remove(handle)
-        box = self._dialogs.pop(handle, None)
-        if box is not None:
-            box.finish()
+        self._dialogs.pop(handle, None)
         if not self._active:
             self.busyChanged.emit(False)
 
