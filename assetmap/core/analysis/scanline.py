@@ -23,8 +23,12 @@ disc or buffer get exactly 1.
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -201,6 +205,60 @@ def _pairs_in_batch(pairs: np.ndarray, position: np.ndarray, batch: np.ndarray) 
     return np.vstack([position[sub[0]], sub[1]])
 
 
+@dataclass
+class _BatchState:
+    """Everything a batch needs besides its neighbourhoods (read-only once built)."""
+
+    prep: PreparedNeighbourhoods
+    points_xy: np.ndarray
+    disc_pairs: np.ndarray
+    buffer_edges: Edges | None
+    buffer_pairs: np.ndarray
+    distance: float
+    min_lines: int
+
+    def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        position = np.full(len(self.prep.geoms), -1, np.int64)
+        position[batch] = np.arange(batch.size)
+        return batch, _batch_coverage(self.prep, batch, self.points_xy,
+                                      _pairs_in_batch(self.disc_pairs, position, batch), self.buffer_edges,
+                                      _pairs_in_batch(self.buffer_pairs, position, batch),
+                                      self.distance, self.min_lines)
+
+
+_FORKED_STATE: _BatchState | None = None
+
+
+def _run_forked(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    assert _FORKED_STATE is not None
+    return _FORKED_STATE.run(batch)
+
+
+@contextmanager
+def _executor(workers: int, state: _BatchState, n_batches: int) -> Iterator[tuple[Executor, Callable]]:
+    """Worker processes where it is safe, threads elsewhere.
+
+    The batch work is numpy indexing that holds the GIL, so threads barely overlap; forked processes
+    use both cores and share the inputs copy-on-write. Forking is only safe from the main thread of
+    a process (the CLI, a benchmark): a GUI runs analysis on a worker thread and gets threads.
+    Small jobs also stay on threads, where starting processes would cost more than it saves.
+    """
+    global _FORKED_STATE
+    forkable = (workers > 1 and n_batches >= 4 * workers and threading.current_thread() is threading.main_thread()
+                and "fork" in multiprocessing.get_all_start_methods())
+    if not forkable:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            yield pool, state.run
+        return
+    _FORKED_STATE = state
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield pool, _run_forked
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _FORKED_STATE = None
+
+
 def area_coverage(
     prep: PreparedNeighbourhoods,
     points_xy: np.ndarray,
@@ -264,17 +322,10 @@ def area_coverage(
     n_targets = np.bincount(disc_pairs[0], minlength=n)[todo] + 3 * np.bincount(buffer_pairs[0], minlength=n)[todo]
     n_edges = np.diff(prep.edges.start)[todo]
     cost = lines * (2 + 2 * n_targets) + n_edges
-    position = np.full(n, -1, np.int64)
     batches = list(_batches(todo, cost))
+    state = _BatchState(prep, points_xy, disc_pairs, buffer_edges, buffer_pairs, distance, min_lines)
     done = 0
-
-    def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        position[batch] = np.arange(batch.size)
-        return batch, _batch_coverage(prep, batch, points_xy, _pairs_in_batch(disc_pairs, position, batch),
-                                      buffer_edges, _pairs_in_batch(buffer_pairs, position, batch),
-                                      distance, min_lines)
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with _executor(workers, state, len(batches)) as (pool, run):
         pending = []
         queue = iter(batches)
         for batch in queue:
