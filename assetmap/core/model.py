@@ -188,24 +188,29 @@ def _clean_value(spec: FieldSpec, value: Any) -> Any:
     return text
 
 
+def _clean_fields(fields: tuple[FieldSpec, ...], values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Clean each field on its own: (values, problems by field). Identifiers and stamps pass through."""
+    clean: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for spec in fields:
+        raw = values.get(spec.name)
+        if is_blank(raw):
+            clean[spec.name] = None
+        elif spec.name in ("id", "created_at", "updated_at"):
+            clean[spec.name] = str(raw)
+        else:
+            try:
+                clean[spec.name] = _clean_value(spec, raw)
+            except ValueError as exc:
+                problems[spec.name] = str(exc)
+                clean[spec.name] = None
+    return clean, problems
+
+
 def clean_asset(values: Mapping[str, Any], taxonomy: Taxonomy | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean an asset's values: returns (clean record, problems by field). Geometry is not touched."""
     tax = taxonomy or default_taxonomy()
-    clean: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for spec in ASSET_FIELDS:
-        raw = values.get(spec.name)
-        if spec.name in ("id", "created_at", "updated_at"):
-            clean[spec.name] = None if is_blank(raw) else str(raw)
-            continue
-        if is_blank(raw):
-            clean[spec.name] = None
-            continue
-        try:
-            clean[spec.name] = _clean_value(spec, raw)
-        except ValueError as exc:
-            problems[spec.name] = str(exc)
-            clean[spec.name] = None
+    clean, problems = _clean_fields(ASSET_FIELDS, values)
     if not clean.get("name"):
         problems["name"] = "a name is required"
     kind = clean.get("kind")
@@ -238,21 +243,7 @@ def validate_asset(values: Mapping[str, Any], taxonomy: Taxonomy | None = None) 
 
 def validate_person(values: Mapping[str, Any]) -> dict[str, Any]:
     """Clean a person's record; consent (yes, with its date) is required to keep one at all."""
-    clean: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for spec in PERSON_FIELDS:
-        raw = values.get(spec.name)
-        if spec.name in ("id", "created_at", "updated_at"):
-            clean[spec.name] = None if is_blank(raw) else str(raw)
-            continue
-        if is_blank(raw):
-            clean[spec.name] = None
-            continue
-        try:
-            clean[spec.name] = _clean_value(spec, raw)
-        except ValueError as exc:
-            problems[spec.name] = str(exc)
-            clean[spec.name] = None
+    clean, problems = _clean_fields(PERSON_FIELDS, values)
     if not clean.get("display_name"):
         problems["display_name"] = "a name is required"
     if clean.get("consent") != "yes" and "consent" not in problems:
