@@ -166,3 +166,50 @@ def test_cli_export(built: tuple[Path, dict], tmp_path: Path, capsys: pytest.Cap
     assert main(["export", str(tmp_path / "missing.gpkg"), "--out", str(tmp_path / "m.csv")]) == 1
     assert main(["export", str(path), "--out", str(tmp_path / "m.geojson"), "--private"]) == 0
     assert "private" in capsys.readouterr().out
+
+
+def _numbers(obj: object) -> list[float]:
+    if isinstance(obj, float):
+        return [obj]
+    if isinstance(obj, dict):
+        return [x for v in obj.values() for x in _numbers(v)]
+    if isinstance(obj, (list, tuple)):
+        return [x for v in obj for x in _numbers(v)]
+    return []
+
+
+def test_coordinates_have_at_most_six_decimals(built: tuple[Path, dict]) -> None:
+    path, _ = built
+    with Project.open(path, readonly=True) as p:
+        data = build_map_data(p)
+    geo = [data["areas"], [h["g"] for h in data["neighbourhoods"]], [r[4:6] for r in data["assets"]["rows"]]]
+    numbers = _numbers(geo)
+    assert len(numbers) > 50
+    assert all(len(repr(x).split(".")[1]) <= 6 for x in numbers if "." in repr(x) and "e" not in repr(x))
+
+
+def test_ten_thousand_assets_stay_under_5_mb(empty_project: Path, tmp_path: Path) -> None:
+    import random
+
+    import shapely
+
+    rng = random.Random(4)
+    kinds = [("associations", "associations/voluntary_group"), ("institutions", "institutions/library"),
+             ("physical", "physical/community_centre"), ("economy", "economy/shop"), ("culture", "culture/arts_venue")]
+    records, points = [], []
+    for i in range(10_000):
+        cat, kind = kinds[i % 5]
+        records.append({"name": f"Community place number {i}", "category": cat, "kind": kind,
+                        "description": "A friendly place run by local volunteers, open to everyone.",
+                        "address": f"{i % 300 + 1} High Street", "postcode": "B19 1AA",
+                        "website": f"https://example.org/{i}", "opening_times": "Mon-Fri 9:00-17:00",
+                        "accessibility": "step free", "phone": "0121 496 0000"})
+        points.append(shapely.Point(380000 + rng.random() * 2000, 390000 + rng.random() * 1000))
+    with Project.open(empty_project) as p:
+        p.add_assets(records, points)
+        summary = write_webmap(p, tmp_path / "big.html")
+    assert summary["located"] == 10_000
+    assert summary["bytes"] < 5_000_000, summary["bytes"]
+    text = (tmp_path / "big.html").read_text(encoding="utf-8")
+    assert text.count("A friendly place run by local volunteers") == 10_000  # each asset once, not per marker
+    assert "0121 496 0000" not in text

@@ -206,7 +206,9 @@ def test_private_data_is_nowhere_in_the_public_file(maps: dict) -> None:
 
 
 def test_private_export_says_so_at_the_top_and_includes_everything(maps: dict, tab: Any) -> None:
-    page = tab().open(maps["dir"] / "private.html")
+    t = tab()
+    page = t.open(maps["dir"] / "private.html")
+    assert t.errors == []
     first = page.evaluate("document.body.querySelector('.am-private, header').className")
     assert first == "am-private" and "Private map" in page.text_content("#am-private")
     text = (maps["dir"] / "private.html").read_text(encoding="utf-8")
