@@ -202,3 +202,21 @@ def test_nested_edits_commit_or_roll_back_together(empty_project: Path) -> None:
                     project.add_asset({"name": "Second", "kind": "physical/park"}, shapely.Point(380200, 390200))
                     raise RuntimeError("disk full")
         assert list(project.assets()["name"]) == ["First"]  # only the inner edit was undone
+
+
+def test_worker_handle_and_people_undo(empty_project: Path) -> None:
+    from assetmap.core.project.commands import AddPerson, DeletePerson
+
+    with Project.open(empty_project) as project:
+        stack = UndoStack(project)
+        add = AddPerson({"display_name": "Bea", "skills": "gardening", "consent": "yes", "consent_on": "2026-10-01",
+                         "neighbourhood_code": "E01000002"})
+        stack.push(add)
+        stack.push(DeletePerson(add.person_id))
+        assert project.count("people") == 0
+        stack.undo()
+        worker = Project.attach(empty_project)  # what a background job uses: no second lock needed
+        try:
+            assert worker.person(add.person_id)["skills"] == "gardening"
+        finally:
+            worker.close()

@@ -16,9 +16,9 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QUndoStack
 
 from assetmap.core.errors import ProjectLockedError
-from assetmap.core.project.commands import AddAsset, DeleteAsset, UpdateAsset
+from assetmap.core.project.commands import AddAsset, AddPerson, DeleteAsset, DeletePerson, UpdateAsset, UpdatePerson
 from assetmap.core.project.store import Project
-from assetmap.gui.undo import AddPerson, CoreCommand, DeletePerson, UndoAdapter, UpdatePerson
+from assetmap.gui.undo import CoreCommand, UndoAdapter
 
 
 class Document(QObject):

@@ -4,16 +4,14 @@ Like Anki's ``taskman``, all background work goes to a single worker thread, so 
 the project at once and the order of writes is the order of requests. The core job reports through
 ``assetmap.core.progress.Progress``; its callback only emits a Qt signal, which Qt queues to the
 GUI thread, so the window stays responsive without any ``processEvents``. SQLite connections
-belong to the thread that made them, so each job gets its own handle on the project file (the
-window's handle keeps the lock); ``Project`` has no public way to do that yet, hence
-``worker_project`` below.
+belong to the thread that made them, so each job gets its own handle on the project file
+(``Project.attach``; the window's handle keeps the lock).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,21 +22,10 @@ from PyQt6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLay
 
 from assetmap.core.errors import AssetmapError, Cancelled
 from assetmap.core.progress import Progress
-from assetmap.core.project import gpkg
 from assetmap.core.project.store import Project
 
 log = logging.getLogger(__name__)
 JobFn = Callable[[Project | None, Progress], Any]
-
-
-def worker_project(path: Path, readonly: bool) -> Project:
-    """A second handle on an already-open (and locked) project, for use on the worker thread only."""
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-    gpkg.register_sql_functions(conn)
-    return Project(path, conn, readonly, None)
 
 
 class JobHandle(QObject):
@@ -74,7 +61,7 @@ class _Task:
         project = None
         try:
             handle.progress.check()
-            project = worker_project(self.path, self.readonly) if self.path else None
+            project = Project.attach(self.path, readonly=self.readonly) if self.path else None
             handle.result = self.fn(project, handle.progress)
             handle.succeeded.emit(handle.result)
         except Cancelled:
@@ -165,7 +152,7 @@ class JobRunner(QObject):
 
     def run(self, title: str, fn: JobFn, *, project: Project | None = None, parent: QWidget | None = None,
             dialog: bool = True) -> JobHandle:
-        """Queue ``fn(worker_project, progress)``; shows a progress dialog with Cancel unless ``dialog`` is False."""
+        """Queue ``fn(worker handle, progress)``; shows a progress dialog with Cancel unless ``dialog`` is False."""
         handle = JobHandle(title)
         self._active.append(handle)
         handle.ended.connect(lambda: self._ended(handle))

@@ -7,9 +7,8 @@ Undo and redo afterwards call ``revert``/``apply``, each one transaction in the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from PyQt6.QtGui import QUndoCommand
 
@@ -56,65 +55,3 @@ class UndoAdapter(QUndoCommand):
             self.setObsolete(True)
             self._on_error(exc)
         self._after(self.command)
-
-
-# --- people: the core has no commands for them yet, so these small ones live here -------------
-
-
-def _person(project: Project, person_id: str) -> dict[str, Any]:
-    people = project.people()
-    match = people[people["id"] == person_id]
-    if match.empty:
-        raise AssetmapError(f"No person with id {person_id}.")
-    return {k: (None if v != v else v) for k, v in match.iloc[0].to_dict().items()}
-
-
-@dataclass
-class AddPerson:
-    values: Mapping[str, Any]
-    person_id: str | None = None
-
-    @property
-    def text(self) -> str:
-        return f"Add {self.values.get('display_name') or 'person'}"
-
-    def apply(self, project: Project) -> None:
-        self.person_id = project.add_person({**self.values, "id": self.person_id})
-
-    def revert(self, project: Project) -> None:
-        assert self.person_id is not None
-        project.delete_person(self.person_id)
-
-
-@dataclass
-class UpdatePerson:
-    person_id: str
-    changes: Mapping[str, Any]
-    _before: dict[str, Any] | None = field(default=None, repr=False)
-
-    text: str = "Edit person"
-
-    def apply(self, project: Project) -> None:
-        self._before = project.update_person(self.person_id, self.changes)
-
-    def revert(self, project: Project) -> None:
-        assert self._before is not None
-        project.update_person(self.person_id, self._before)
-
-
-@dataclass
-class DeletePerson:
-    person_id: str
-    _record: dict[str, Any] | None = field(default=None, repr=False)
-
-    @property
-    def text(self) -> str:
-        return f"Delete {self._record.get('display_name') if self._record else 'person'}"
-
-    def apply(self, project: Project) -> None:
-        self._record = _person(project, self.person_id)
-        project.delete_person(self.person_id)
-
-    def revert(self, project: Project) -> None:
-        assert self._record is not None
-        project.add_person(self._record)

@@ -79,6 +79,55 @@ class DeleteAsset:
         project.restore_asset(self._record)
 
 
+@dataclass
+class AddPerson:
+    values: Mapping[str, Any]
+    person_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"Add {self.values.get('display_name') or 'person'}"
+
+    def apply(self, project: Project) -> None:
+        self.person_id = project.add_person({**self.values, "id": self.person_id})
+
+    def revert(self, project: Project) -> None:
+        assert self.person_id is not None
+        project.delete_person(self.person_id)
+
+
+@dataclass
+class UpdatePerson:
+    person_id: str
+    changes: Mapping[str, Any]
+    _before: dict[str, Any] | None = field(default=None, repr=False)
+    text: str = "Edit person"
+
+    def apply(self, project: Project) -> None:
+        self._before = project.update_person(self.person_id, self.changes)
+
+    def revert(self, project: Project) -> None:
+        assert self._before is not None
+        project.update_person(self.person_id, self._before)
+
+
+@dataclass
+class DeletePerson:
+    person_id: str
+    _record: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"Delete {self._record.get('display_name') if self._record else 'person'}"
+
+    def apply(self, project: Project) -> None:
+        self._record = project.delete_person(self.person_id)
+
+    def revert(self, project: Project) -> None:
+        assert self._record is not None
+        project.add_person(self._record)
+
+
 class UndoStack:
     """A plain undo/redo history over commands; the GUI mirrors it in its Edit menu."""
 

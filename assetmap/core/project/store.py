@@ -125,6 +125,19 @@ class Project:
             raise
         return project
 
+    @classmethod
+    def attach(cls, path: str | Path, *, readonly: bool = False) -> "Project":
+        """Another handle on a project this process already has open, for a worker thread.
+
+        SQLite connections belong to the thread that made them, so a background job needs its own;
+        it takes no lock (the first handle holds it) and waits for the other handle's writes.
+        """
+        path = Path(path)
+        check_project_file(path)
+        conn = connect(path, readonly)
+        read_schema_version(conn, path)
+        return cls(path, conn, readonly, None)
+
     def _upgrade(self, version: int) -> None:
         with self.transaction() as conn:
             existing = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
@@ -354,11 +367,7 @@ class Project:
         return rec["id"]
 
     def update_person(self, person_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-        people = self.people()
-        match = people[people["id"] == person_id]
-        if match.empty:
-            raise AssetmapError(f"No person with id {person_id}.")
-        before = {k: plain_value(v) for k, v in match.iloc[0].to_dict().items()}
+        before = self.person(person_id)
         rec = validate_person({**before, **changes})
         rec["updated_at"] = now_iso()
         sets = ", ".join(f'"{c}"=?' for c in PERSON_FIELD_NAMES if c != "id")
@@ -367,9 +376,19 @@ class Project:
                          [plain_value(rec.get(c)) for c in PERSON_FIELD_NAMES if c != "id"] + [person_id])
         return {k: before.get(k) for k in changes}
 
-    def delete_person(self, person_id: str) -> None:
+    def person(self, person_id: str) -> dict[str, Any]:
+        people = self.people()
+        match = people[people["id"] == person_id]
+        if match.empty:
+            raise AssetmapError(f"No person with id {person_id}.")
+        return {k: plain_value(v) for k, v in match.iloc[0].to_dict().items()}
+
+    def delete_person(self, person_id: str) -> dict[str, Any]:
+        """Remove a person's record; returns it so that the removal can be undone."""
+        record = self.person(person_id)
         with self.transaction() as conn:
             conn.execute("DELETE FROM people WHERE id=?", (person_id,))
+        return record
 
     # --- whole-file operations --------------------------------------------------------------
 
