@@ -220,3 +220,12 @@ def test_worker_handle_and_people_undo(empty_project: Path) -> None:
             assert worker.person(add.person_id)["skills"] == "gardening"
         finally:
             worker.close()
+
+
+def test_website_must_be_a_web_address(empty_project: Path) -> None:
+    with Project.open(empty_project) as project:
+        with pytest.raises(ValidationError) as err:
+            project.add_asset({"name": "Trap", "kind": "physical/park", "website": "javascript:alert(document.domain)"})
+        assert "website" in err.value.problems
+        ok = project.add_asset({"name": "Park", "kind": "physical/park", "website": "www.example.org/park"})
+        assert project.asset(ok)["website"] == "www.example.org/park"

@@ -286,3 +286,30 @@ def test_desktop_api_set_data_select_and_click(maps: dict, tab: Any) -> None:
     page.locator(".leaflet-popup-content .am-popup").wait_for()
     page.locator(".am-marker").first.click()
     assert page.evaluate("window.clicked.length") == 1 and page.evaluate("window.clicked[0][1]") == "map"
+
+
+def test_marker_and_cluster_icons_sit_on_their_places(tmp_path: Path, tab: Any) -> None:
+    """Each drawn icon is centred on its coordinates (a CSS slip once laid cluster icons out in flow,
+    so every cluster after the first drifted down the page)."""
+    import shapely
+
+    path = tmp_path / "clusters.gpkg"
+    Project.create(path, 27700)
+    with Project.open(path) as p:
+        for town, (x, y) in enumerate([(380000, 390000), (390000, 400000), (370000, 395000)]):
+            for i in range(15):
+                p.add_asset({"name": f"Shop {town}-{i}", "kind": "economy/shop"}, shapely.Point(x + 5 * i, y))
+        p.add_asset({"name": "Lone hall", "kind": "physical/village_hall"}, shapely.Point(385000, 392000))
+        write_webmap(p, tmp_path / "clusters.html", basemap=False)
+    page = tab().open(tmp_path / "clusters.html")
+    offsets = page.evaluate("""() => {
+      const map = window.assetmap.map, box = map.getContainer().getBoundingClientRect(), out = [];
+      map.eachLayer(l => {
+        if (!l._icon || !l.getLatLng) return;
+        const r = l._icon.getBoundingClientRect(), p = map.latLngToContainerPoint(l.getLatLng());
+        out.push(Math.hypot(r.left + r.width / 2 - box.left - p.x, r.top + r.height / 2 - box.top - p.y));
+      });
+      return out;
+    }""")
+    assert len(offsets) == 4  # three clusters and a marker
+    assert max(offsets) < 3, offsets

@@ -88,7 +88,8 @@ PERSON_FIELDS: tuple[FieldSpec, ...] = (
 PERSON_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in PERSON_FIELDS)
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
-_URL = re.compile(r"^(https?://)?[^\s/$.?#<>\"]+\.[^\s<>\"]+$", re.IGNORECASE)
+# A web address: http(s), or a bare host ("example.org/page"); any other scheme (javascript:, data:) is refused.
+_URL = re.compile(r"^(https?://)?(?![a-z][a-z0-9+.-]*:(?!\d))[^\s/$.?#<>\"]+\.[^\s<>\"]+$", re.IGNORECASE)
 _CHOICE_SYNONYMS = {
     "ownership": {"local authority": "council", "council owned": "council", "la": "council",
                   "church": "faith", "religious": "faith", "voluntary": "charity", "privately owned": "private",

@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
+from assetmap.core.analysis.rules import project_rules
 from assetmap.core.errors import AssetmapError
 from assetmap.core.export.privacy import filter_areas, skill_summaries
 from assetmap.core.export.tables import DECIMALS, WGS84, export_records
@@ -49,6 +50,9 @@ ATTRIBUTIONS: tuple[dict[str, str], ...] = (
      "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
 )
 SIMPLIFY_M = 1.0  # boundaries and footprints: 1 m is invisible on a web map and saves a lot of bytes
+
+
+RULE_FIELDS = ("id", "title", "kinds", "distance_m", "target", "severity", "source")
 
 
 def geometry_json(geom: shapely.Geometry | None) -> dict[str, Any] | None:
@@ -198,8 +202,7 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
     area_list = [{"a": id_index[a], "g": g} for a, g in zip(areas["asset_id"], _web_geometries(areas)) if g]
     progress.update(2, 4, "Reading neighbourhoods and gap analysis")
     results = read_gap_results(project)
-    rules = [{k: r.get(k) for k in ("id", "title", "kinds", "distance_m", "target", "severity", "source")}
-             for r in (project.get_setting("gap_rules") or []) if isinstance(r, dict)]
+    rules = [{k: v for k, v in r.public().items() if k in RULE_FIELDS} for r in project_rules(project).rules]
     chosen = choose_indicator(rules, results, indicator)
     hoods = _neighbourhoods_block(project, results, private)
     progress.update(3, 4, "Preparing the map")

@@ -66,7 +66,7 @@ def build(path: Path) -> dict:
                   "distance_m": 800, "target": 0.9, "severity": "high", "source": "assetmap default"},
                  {"id": "green", "title": "Green space", "kinds": ["physical/park"], "distance_m": 300,
                   "target": 1.0, "severity": "medium", "source": "Natural England"}]
-        p.set_setting("gap_rules", rules)
+        p.set_setting("gap_rules", {"rules": rules})  # the shape the gap analysis stores
         with p.transaction() as conn:
             for code, name, cov, flags in (
                 ("E01000001", HOOD_HOSTILE, {"meet": 0.41, "green": 0.1},
