@@ -40,8 +40,8 @@ from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.taxonomy import CATEGORY_IDS, Taxonomy, default_taxonomy
 
 RUN_SETTING = "gap_run"
-DISTANCE_NOTE = ("straight-line: distances are measured as the crow flies from the edge of an asset's footprint, "
-                 "or its point, so real walks along streets are longer")
+DISTANCE_NOTE = ("straight-line (as the crow flies) from the edge of an asset's footprint, or its point, "
+                 "so real walks along streets are longer")
 
 
 @dataclass(frozen=True)
