@@ -39,8 +39,10 @@ def build(path: Path) -> dict:
                      "accessibility": "step free, hearing loop", "website": "example.org/hall",
                      "phone": "0121 496 0000", "email": "jo@example.org", "contact_name": "Jo Contact",
                      "notes": "SECRETNOTE"}, shapely.Point(380300, 390300))
-        p.add_asset({"name": TEMPLATE, "category": "culture", "kind": "culture/museum",
-                     "website": "javascript:alert(document.domain)"}, shapely.Point(380700, 390700))
+        museum = p.add_asset({"name": TEMPLATE, "category": "culture", "kind": "culture/museum"},
+                             shapely.Point(380700, 390700))
+        with p.transaction() as conn:  # validation refuses it, but a file edited in QGIS could hold it
+            conn.execute("UPDATE assets SET website = 'javascript:alert(document.domain)' WHERE id = ?", (museum,))
         p.add_asset({"name": "Central Library", "category": "institutions", "kind": "institutions/library",
                      "website": "https://library.example.org"}, shapely.Point(380200, 390800))
         p.add_asset({"name": "Lozells Park", "category": "physical", "kind": "physical/park"},
