@@ -45,12 +45,25 @@ class Actions:
         self.basemap.setCheckable(True)
         self.gaps = a("&Find gaps", w.run_gaps, "F5", "Run the gap analysis with the project's rules.")
         self.rules = a("Gap &rules…", w.edit_rules, None, "Change distances, kinds of asset and targets.")
-        self.about = a("&About assetmap", w.about, None, "")
+        self.assess = a("&Assess building…", lambda: w.assess_ctl.assess(), "Ctrl+Shift+B",
+                        "Record a community asset transfer assessment of the selected asset; earlier ones are kept.")
+        self.report = a("Export assessment &report…", lambda: w.assess_ctl.export_report(), "Ctrl+Shift+R",
+                        "Write the one-page A4 report of the selected building's newest assessment (web page or PDF).")
+        self.buildings = a("&Compare assessed buildings", w.show_buildings, None,
+                           "Show assessed buildings side by side, best score first.")
+        self.next_panel = a("Next &panel", lambda: w.panels.step(1), "F6",
+                            "Move the keyboard focus to the next panel: map, layers, form, assessments, tables.")
+        self.next_panel.setShortcuts([QKeySequence("F6"), QKeySequence("Ctrl+F6")])
+        self.prev_panel = a("Previous pa&nel", lambda: w.panels.step(-1), "Shift+F6",
+                            "Move the keyboard focus to the previous panel.")
+        self.prev_panel.setShortcuts([QKeySequence("Shift+F6"), QKeySequence("Ctrl+Shift+F6")])
+        self.about = a("&About assetmap", w.about, None, "About assetmap, its licence and its data sources.")
         self.undo.setToolTip("Undo the last change (Ctrl+Z)")
         self.redo.setToolTip("Redo (Ctrl+Shift+Z or Ctrl+Y)")
         self.project_actions = [self.save_as, self.close, self.import_, self.export, self.add, self.delete,
-                                self.find, self.fit, self.gaps, self.rules]
-        self.edit_actions = [self.import_, self.add, self.delete, self.gaps, self.rules]
+                                self.find, self.fit, self.gaps, self.rules, self.assess, self.report, self.buildings,
+                                self.next_panel, self.prev_panel]
+        self.edit_actions = [self.import_, self.add, self.delete, self.gaps, self.rules, self.assess]
 
     def _make(self, text: str, slot: Callable[[], object], shortcut: "Std | str | None", tip: str) -> QAction:
         action = QAction(text, self.w)
@@ -87,12 +100,17 @@ class Actions:
         view = bar.addMenu("&View")
         view.addAction(self.fit)
         view.addAction(self.basemap)
+        view.addAction(self.next_panel)
+        view.addAction(self.prev_panel)
         view.addSeparator()
         for dock in self.w.docks:
             view.addAction(dock.toggleViewAction())
         analysis = bar.addMenu("&Analysis")
         analysis.addAction(self.gaps)
         analysis.addAction(self.rules)
+        buildings = bar.addMenu("&Buildings")
+        for item in (self.assess, self.report, self.buildings):
+            buildings.addAction(item)
         bar.addMenu("&Help").addAction(self.about)
         tools = self.w.addToolBar("Main")
         tools.setObjectName("main_toolbar")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from assetmap.core.model import ASSET_FIELDS, clean_asset, is_blank
@@ -16,6 +16,7 @@ from assetmap.core.taxonomy import Taxonomy
 from assetmap.gui.field_editor import FieldEditor
 
 SKIP = ("id", "created_at", "updated_at", "source_ref")
+BUILDING_CATEGORIES = ("physical", "institutions")
 
 
 class AssetForm(QWidget):
@@ -25,6 +26,7 @@ class AssetForm(QWidget):
     addRequested = pyqtSignal(dict)  # values of a new asset (the window holds its point)
     deleteRequested = pyqtSignal(str)
     cancelRequested = pyqtSignal()
+    assessRequested = pyqtSignal(str)  # asset id: open the assessment dialog
 
     def __init__(self, taxonomy: Taxonomy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +43,7 @@ class AssetForm(QWidget):
         self.editors: dict[str, FieldEditor] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # labels above fields when narrow
         for spec in ASSET_FIELDS:
             if spec.name in SKIP:
                 continue
@@ -54,15 +57,22 @@ class AssetForm(QWidget):
         self.editors["kind"].set_kinds(None)
         self.stamps = QLabel("")
         self.stamps.setStyleSheet("color: #555;")
+        self.assess = QPushButton("Assess building…")
+        self.assess.setToolTip("Record a community asset transfer assessment of this building: condition, tenure, "
+                               "scores, Asset of Community Value dates. Earlier assessments are kept.")
+        self.assess.clicked.connect(lambda: self.assessRequested.emit(self.asset_id))
+        self.assess.setVisible(False)
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         inner_layout.addWidget(self.heading)
         inner_layout.addWidget(self.where)
+        inner_layout.addWidget(self.assess)
         inner_layout.addLayout(form)
         inner_layout.addWidget(self.stamps)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form fits the dock
         scroll.setWidget(inner)
         self.save = QPushButton("Save changes")
         self.save.setToolTip("Write the changes to the project now (Ctrl+Z undoes them).")
@@ -87,6 +97,7 @@ class AssetForm(QWidget):
 
     def clear(self) -> None:
         self.asset_id, self.record, self.is_new = "", {}, False
+        self.assess.setVisible(False)
         self.heading.setText("Choose an asset on the map or in the table, or use Edit ▸ Add asset.")
         self.where.setText("")
         self.stamps.setText("")
@@ -106,10 +117,13 @@ class AssetForm(QWidget):
         self._set_enabled(True)
         self.save.setText("Save changes")
         self.revert.setText("Discard changes")
+        # any asset can be assessed (Buildings menu); the button is offered where it is usual
+        self.assess.setVisible(record.get("category") in BUILDING_CATEGORIES)
 
     def show_new(self, defaults: dict[str, Any], where: str) -> None:
         self.asset_id, self.record, self.is_new = "", {}, True
         self.heading.setText("New asset")
+        self.assess.setVisible(False)
         self.where.setText(where)
         self.stamps.setText("")
         self._load(defaults)
@@ -129,6 +143,7 @@ class AssetForm(QWidget):
         for editor in self.editors.values():
             editor.input.setEnabled(on)
         self.delete.setEnabled(on and not self.is_new)
+        self.assess.setEnabled(on and not self.is_new)
         self._validate()
 
     def _load(self, values: dict[str, Any]) -> None:

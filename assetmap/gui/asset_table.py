@@ -81,13 +81,15 @@ class AssetTableModel(QAbstractTableModel):
             return rec["located"]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = rec.get(key)
+            if value is not None and value != value:  # NaN: a column with gaps in the frame
+                value = None
             if key == "located":
                 return "Yes" if value else "Not yet"
             if key == "category":
                 return self.taxonomy.categories.get(value, {}).get("label", value or "")
             if key == "kind":
-                return self.taxonomy.label(value)
-            return "" if value is None or value != value else str(value)
+                return self.taxonomy.label(value) if value else ""
+            return "" if value is None else str(value)
         return None
 
 

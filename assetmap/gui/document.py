@@ -15,6 +15,7 @@ import geopandas as gpd
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QUndoStack
 
+from assetmap.core.assessments import AddAssessment
 from assetmap.core.errors import ProjectLockedError
 from assetmap.core.project.commands import AddAsset, AddPerson, DeleteAsset, DeletePerson, UpdateAsset, UpdatePerson
 from assetmap.core.project.store import Project
@@ -28,6 +29,7 @@ class Document(QObject):
     assetEdited = pyqtSignal(str)  # one asset (id) changed, was added or came back
     peopleChanged = pyqtSignal()
     gapsChanged = pyqtSignal()  # gap results or rules
+    assessmentsChanged = pyqtSignal(str)  # an asset's assessments (id; "" for any)
     selectionChanged = pyqtSignal(str)  # "" for none
     errorRaised = pyqtSignal(str)
 
@@ -110,12 +112,20 @@ class Document(QObject):
     def delete_person(self, person_id: str) -> None:
         self.push(DeletePerson(person_id))
 
+    def add_assessment(self, asset_id: str, values: dict[str, Any]) -> str:
+        """A new assessment (raw JSON keys); raises ValidationError before anything is written."""
+        command = AddAssessment(asset_id, values)
+        self.push(command)
+        assert command.assessment_id is not None
+        return command.assessment_id
+
     def reload(self) -> None:
         """After a job wrote to the project (import, analysis): forget caches and tell everyone."""
         self._assets = None
         self.assetsChanged.emit()
         self.peopleChanged.emit()
         self.gapsChanged.emit()
+        self.assessmentsChanged.emit("")
 
     def gaps_changed(self) -> None:
         self.gapsChanged.emit()
@@ -129,6 +139,8 @@ class Document(QObject):
         asset_id = getattr(command, "asset_id", None)
         if asset_id:
             self.assetEdited.emit(asset_id)
+        if isinstance(command, (AddAssessment, DeleteAsset, AddAsset)):  # a deleted asset leaves the Buildings list
+            self.assessmentsChanged.emit(asset_id or "")
 
     def _undo_failed(self, exc: Exception) -> None:
         self.errorRaised.emit(str(exc))

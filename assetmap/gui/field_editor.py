@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from PyQt6.QtCore import pyqtSignal
-from PyQt6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from assetmap.core.model import FieldSpec, is_blank
 from assetmap.core.taxonomy import Taxonomy
+from assetmap.gui.flow_layout import flow_widget
 
 LONG_TEXT = ("description", "notes")
 PLACEHOLDERS = {"date": "e.g. 2024-03-31 or 31/03/2024", "url": "https://…", "email": "name@example.org",
@@ -39,6 +40,9 @@ class FieldEditor(QWidget):
         box.setSpacing(1)
         if spec.type == "choice" or spec.name == "kind":
             combo = QComboBox()
+            # long kind names must not widen the dock: the list still shows them whole
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
             combo.addItem("", None)
             for choice in spec.choices:
                 if choice != "people":
@@ -47,15 +51,11 @@ class FieldEditor(QWidget):
             combo.currentIndexChanged.connect(self.edited)
             self.input = combo
         elif spec.type == "list" and spec.choices:
-            row = QWidget()
-            grid = QGridLayout(row)
-            grid.setContentsMargins(0, 0, 0, 0)
-            for i, choice in enumerate(spec.choices):
+            for choice in spec.choices:
                 check = QCheckBox(pretty(choice))
                 check.toggled.connect(self.edited)
                 self.checks[choice] = check
-                grid.addWidget(check, i // 2, i % 2)
-            self.input = row
+            self.input = flow_widget(list(self.checks.values()))  # wraps in a narrow dock
         elif spec.name in LONG_TEXT:
             text = QPlainTextEdit()
             text.setFixedHeight(60)

@@ -24,11 +24,15 @@ from PyQt6.QtWidgets import (
 from assetmap.core.taxonomy import default_taxonomy
 from assetmap.gui import operations
 from assetmap.gui.actions import Actions
+from assetmap.gui.assessment_controller import AssessmentController
+from assetmap.gui.assessment_panel import AssessmentPanel
 from assetmap.gui.asset_form import AssetForm
 from assetmap.gui.asset_table import AssetTablePanel
+from assetmap.gui.buildings_table import BuildingsPanel
 from assetmap.gui.charts import ChartsPanel
 from assetmap.gui.controller import Controller
 from assetmap.gui.document import Document
+from assetmap.gui.focus import PanelCycler
 from assetmap.gui.gap_table import GapTablePanel
 from assetmap.gui.jobs import JobRunner
 from assetmap.gui.layers_panel import LayersPanel
@@ -73,19 +77,28 @@ class MainWindow(QMainWindow):
         self.gaps = GapTablePanel()
         self.people = PeoplePanel(taxonomy)
         self.charts = ChartsPanel()
+        self.buildings = BuildingsPanel()
+        self.assessments = AssessmentPanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.table, "&Assets")
         self.tabs.addTab(self.gaps, "&Gaps")
         self.tabs.addTab(self.people, "&People and skills")
         self.tabs.addTab(self.charts, "C&harts")
+        self.tabs.addTab(self.buildings, "&Buildings")
         self.docks = [self._dock("Layers", "layers", self.layers, Qt.DockWidgetArea.LeftDockWidgetArea),
                       self._dock("Asset details", "form", self.form, Qt.DockWidgetArea.RightDockWidgetArea),
-                      self._dock("Tables and charts", "tables", self.tabs, Qt.DockWidgetArea.BottomDockWidgetArea)]
+                      self._dock("Tables and charts", "tables", self.tabs, Qt.DockWidgetArea.BottomDockWidgetArea),
+                      self._dock("Assessments", "assessments", self.assessments, Qt.DockWidgetArea.RightDockWidgetArea)]
+        self.tabifyDockWidget(self.docks[1], self.docks[3])
+        self.docks[1].raise_()
+        self.panels = PanelCycler([lambda: self.map, lambda: self.layers, lambda: self.form,
+                                   lambda: self.assessments, lambda: self.tabs])
         self.status = StatusBar(self)
         self.actions = Actions(self)
         self.actions.build_menus()
         self.actions.basemap.setChecked(self.map.basemap)
         self.controller = Controller(self)
+        self.assess_ctl = AssessmentController(self)
         self.welcome.sampleRequested.connect(self.open_sample)
         self.welcome.openRequested.connect(self.open_dialog)
         self.welcome.newRequested.connect(self.new_project)
@@ -116,7 +129,7 @@ class MainWindow(QMainWindow):
 
     def _size_docks(self) -> None:
         self.resizeDocks([self.docks[0], self.docks[1]], [230, 380], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[2]], [max(200, self.height() // 4)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks[2]], [max(260, self.height() * 3 // 10)], Qt.Orientation.Vertical)
 
     def show_welcome(self) -> None:
         self.welcome.set_recent(self.settings.recent())
@@ -153,6 +166,7 @@ class MainWindow(QMainWindow):
         self.people.set_neighbourhoods(list(zip(hoods["code"].astype(str), hoods["name"].astype(str))))
         self.people.set_people(doc.project.people())
         self.controller.attach()
+        self.assess_ctl.attach()
         self.map.fit_all()
         self.stack.setCurrentIndex(1)
         for dock in self.docks:
@@ -179,6 +193,8 @@ class MainWindow(QMainWindow):
         doc.close()
         doc.deleteLater()
         self.form.clear()
+        self.assessments.show_asset(None, [])
+        self.buildings.set_summaries([])
         self.banner.setVisible(False)
         self.show_welcome()
         return True
@@ -218,7 +234,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(open_)
         for action in self.actions.edit_actions:
             action.setEnabled(editable)
-        self.actions.delete.setEnabled(editable and bool(self.doc and self.doc.selected_id))
+        selected = bool(self.doc and self.doc.selected_id)
+        self.actions.delete.setEnabled(editable and selected)
+        self.actions.assess.setEnabled(editable and selected)
+        self.actions.report.setEnabled(selected and self.assess_ctl.has_history())
 
     def update_modified(self) -> None:
         dirty = self.form_dirty()
@@ -265,6 +284,13 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.table)
         self.table.search.setFocus()
         self.table.search.selectAll()
+
+    def show_assessments(self) -> None:
+        self.docks[3].setVisible(True)
+        self.docks[3].raise_()
+
+    def show_buildings(self) -> None:
+        self.tabs.setCurrentWidget(self.buildings)
 
     def toggle_basemap(self) -> None:
         self.settings.set_basemap(self.actions.basemap.isChecked())

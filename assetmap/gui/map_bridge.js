@@ -6,7 +6,9 @@
   'use strict';
   var api = window.assetmap;
   var D = { bridge: null, data: null, byId: {}, addMode: false, pendingId: null, selectedId: null,
-            dragMarker: null, pending: null, ready: false };
+            dragMarker: null, pending: null, ready: false, scores: {}, scoreLayer: null, legendOpen: false };
+  var SCORE_BINS = [20, 40, 60, 80];
+  var SCORE_SHADES = ['#f2f0f7', '#cbc9e2', '#9e9ac8', '#6a51a3', '#3f007d']; // light = low, dark = high
   window.assetmapDesktop = D;
 
   function call(name) {
@@ -25,6 +27,8 @@
     });
     D.dragMarker = null;
     api.setData(data);
+    applyLegend();
+    drawScores();
     if (D.selectedId && D.byId[D.selectedId]) D.select(D.selectedId);
     call('onDataShown', data.assets.rows.length);
   };
@@ -47,6 +51,49 @@
   D.clearPending = function () { if (D.pending) { api.map.removeLayer(D.pending); D.pending = null; } };
   D.fitBounds = function (south, west, north, east) {
     api.map.fitBounds([[south, west], [north, east]], { padding: [20, 20], maxZoom: 17 });
+  };
+  /* The legend starts folded on the desktop (the window has a layer panel); the user's choice sticks
+   * across redraws. The exported page keeps its own default (open). */
+  function applyLegend() {
+    var body = document.getElementById('am-legend-body');
+    var button = document.querySelector('.am-legend-head button');
+    if (!body || !button) return;
+    if (!button._amWired) {
+      button._amWired = true;
+      button.addEventListener('click', function () { D.legendOpen = !body.hidden; });
+    }
+    if (body.hidden === D.legendOpen) button.click();
+  }
+  D.legendHidden = function () { var b = document.getElementById('am-legend-body'); return b ? b.hidden : null; };
+
+  /* Assessed buildings: a ring shaded by score with the score written beside it (never colour alone). */
+  function scoreShade(s) { return SCORE_SHADES[SCORE_BINS.filter(function (b) { return s >= b; }).length]; }
+  function drawScores() {
+    var map = api.map;
+    if (!map) return;
+    if (!map.getPane('am-scores')) {
+      var pane = map.createPane('am-scores'); pane.style.zIndex = 590; pane.style.pointerEvents = 'none';
+    }
+    if (D.scoreLayer) map.removeLayer(D.scoreLayer);
+    D.scoreLayer = L.layerGroup().addTo(map);
+    Object.keys(D.scores).forEach(function (id) {
+      var r = D.byId[id], s = Number(D.scores[id]);
+      if (!r || r.lat === null || r.lon === null || r.lat === undefined || !isFinite(s)) return;
+      var at = [r.lat, r.lon], text = 'Score ' + String(Math.round(s)); // a number only: safe as tooltip content
+      L.circleMarker(at, { pane: 'am-scores', radius: 16, color: '#222222', weight: 9, fill: false, interactive: false })
+        .addTo(D.scoreLayer);
+      var ring = L.circleMarker(at, { pane: 'am-scores', radius: 16, color: scoreShade(s), weight: 6, fill: false,
+                                      interactive: false, className: 'am-score-ring' });
+      ring._amAssetId = id; ring._amScore = s;
+      ring.bindTooltip(text, { permanent: true, direction: 'right', offset: [20, 0], className: 'am-score-tip' });
+      ring.addTo(D.scoreLayer);
+    });
+  }
+  D.setScores = function (scores) { D.scores = scores || {}; drawScores(); };
+  D.scoreLabels = function () {
+    var out = {};
+    if (D.scoreLayer) D.scoreLayer.eachLayer(function (l) { if (l._amAssetId) out[l._amAssetId] = l.getTooltip().getContent(); });
+    return out;
   };
   D.markerCount = function () { return document.querySelectorAll('.am-marker, .marker-cluster').length; };
 

@@ -28,6 +28,7 @@ DESKTOP_CSS = """<style>
 html, body { height: 100%; overflow: hidden; }
 .am-main, .am-map { height: 100vh !important; min-height: 0 !important; }
 .am-legend { font-size: 12px; max-width: 230px; }
+.am-score-tip { font-weight: bold; font-size: 12px; padding: 1px 4px; }
 </style>"""
 
 
@@ -152,6 +153,10 @@ class MapView(QWebEngineView):
 
     def fit_bounds(self, south: float, west: float, north: float, east: float) -> None:
         self._js(f"assetmapDesktop.fitBounds({south!r}, {west!r}, {north!r}, {east!r})")
+
+    def set_scores(self, scores: dict[str, float]) -> None:
+        """Ring the assessed buildings, shaded by score (0-100) with the number beside them."""
+        self._js(f"assetmapDesktop.setScores({json.dumps(scores, allow_nan=False)})")
 
     def fit_all(self) -> None:
         self._js("assetmap.fitAll()")

@@ -1,0 +1,151 @@
+"""The "Buildings" tab: assessed buildings side by side, from the core's ``assessment_summaries``.
+
+One row per assessed asset (its newest assessment), best score first. Selecting a row selects the
+asset everywhere (map, asset table, form), as the other tables do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
+from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from assetmap.core.assessments.report import RECOMMENDATION_TEXT
+
+HEADERS = ("Building", "Score (of 100)", "Recommendation", "ACV status", "Due next", "Notes", "Assessed on")
+ID_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _due(summary: dict[str, Any]) -> str:
+    due = summary.get("next_due")
+    if not due:
+        return ""
+    days = due["days"]
+    when = "today" if days == 0 else (f"in {days} days" if days > 0 else f"{-days} days overdue")
+    return f"{due['date']} ({when}): {due['label']}"
+
+
+class BuildingsModel(QAbstractTableModel):
+    """Rows are ``assessment_summaries`` items; ``ID_ROLE`` is the asset id."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_summaries(self, summaries: Sequence[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = [s for s in summaries if s.get("name") is not None]  # assets deleted since are not shown
+        self.endResetModel()
+
+    def row_of(self, asset_id: str) -> int:
+        return next((i for i, s in enumerate(self.rows) if s["asset_id"] == asset_id), -1)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+    def _value(self, s: dict[str, Any], column: int) -> Any:
+        acv = s.get("acv") or {}
+        return (s.get("name"), s.get("score"),
+                RECOMMENDATION_TEXT.get(s.get("recommendation") or "", s.get("recommendation")),
+                str(acv.get("status") or "none").replace("_", " "), _due(s),
+                " ".join(f.get("message", "") for f in s.get("flags") or []), s.get("date"))[column]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        s = self.rows[index.row()]
+        if role == ID_ROLE:
+            return s["asset_id"]
+        value = self._value(s, index.column())
+        if role == SORT_ROLE:
+            if index.column() == 4:
+                return (s.get("next_due") or {}).get("date") or "9999"
+            return -1 if value is None else value
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if index.column() == 1 and value is not None:
+                return f"{value:g}"
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+
+class BuildingsPanel(QWidget):
+    """The comparison table and a line that says what it shows; emits the chosen asset id."""
+
+    assetSelected = pyqtSignal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = BuildingsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        self.view.setWordWrap(False)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((220, 100, 170, 90, 300, 300)):
+            self.view.setColumnWidth(column, width)
+        self.view.setAccessibleName("Assessed buildings")
+        self.view.setToolTip("Assessed buildings, best score first (newest assessment of each). "
+                             "Choose one to select it on the map and in the form.")
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.note)
+        layout.addWidget(self.view)
+        self._quiet = False
+        self.set_summaries([])
+
+    def set_summaries(self, summaries: Sequence[dict[str, Any]], keep: str = "") -> None:
+        self._quiet = True
+        try:
+            self.model.set_summaries(summaries)
+        finally:
+            self._quiet = False
+        n = self.model.rowCount()
+        self.note.setText("No building has been assessed yet: choose a building and press Assess building…"
+                          if not n else f"{n} assessed building{'s' if n != 1 else ''}, newest assessment of each. "
+                          "On the map each has a ring shaded by its score, with the score beside it.")
+        if keep:
+            self.select(keep)
+
+    def _selected(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if rows and not self._quiet:
+            self.assetSelected.emit(str(rows[0].data(ID_ROLE)))
+
+    def select(self, asset_id: str) -> None:
+        """Follow the shared selection without echoing it back (no row when the asset is not assessed)."""
+        self._quiet = True
+        try:
+            row = self.model.row_of(asset_id)
+            if row < 0:
+                self.view.clearSelection()
+                return
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            self.view.selectRow(index.row())
+            self.view.scrollTo(index)
+        finally:
+            self._quiet = False

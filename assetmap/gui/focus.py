@@ -1,0 +1,56 @@
+"""Keyboard travel between the window's panels: F6 / Shift+F6 (and Ctrl+F6) move to the next or previous one.
+
+Tab moves within a panel; F6 jumps between panels, as in most desktop apps, so someone without a
+mouse can reach the map, the layers, the form and the tables quickly. Hidden panels are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication, QTabWidget, QWidget
+
+
+class PanelCycler:
+    """Moves the keyboard focus round a fixed list of panels (each a widget or a function giving one)."""
+
+    def __init__(self, panels: Sequence[Callable[[], QWidget]]) -> None:
+        self.panels = list(panels)
+
+    def _visible(self) -> list[QWidget]:
+        return [w for w in (p() for p in self.panels) if w is not None and w.isVisible() and w.isEnabled()]
+
+    def current(self) -> int:
+        """Index (in the visible panels) of the panel holding the focus, or -1."""
+        focus = QApplication.focusWidget()
+        panels = self._visible()
+        while focus is not None:
+            if focus in panels:
+                return panels.index(focus)
+            focus = focus.parentWidget()
+        return -1
+
+    def step(self, direction: int) -> QWidget | None:
+        """Focus the next (+1) or previous (-1) visible panel and return it."""
+        panels = self._visible()
+        if not panels:
+            return None
+        index = self.current()
+        target = panels[(index + direction) % len(panels)] if index >= 0 else panels[0 if direction > 0 else -1]
+        focus_into(target)
+        return target
+
+
+def focus_into(panel: QWidget) -> None:
+    """Give the focus to the panel's first focusable widget (a tab widget: its current page)."""
+    if isinstance(panel, QTabWidget) and panel.currentWidget() is not None:
+        panel = panel.currentWidget()
+    if panel.focusPolicy() != Qt.FocusPolicy.NoFocus and not panel.focusProxy():
+        panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return
+    for child in panel.findChildren(QWidget):
+        if child.isVisible() and child.isEnabled() and child.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            child.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+    panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
