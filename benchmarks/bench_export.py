@@ -85,7 +85,7 @@ def make_project(path: Path, n: int, seed: int = 1) -> None:
                 batch, geoms = [], []
         if batch:
             p.add_assets(batch, geoms)
-        p.set_setting("gap_rules", [{"id": "meet", "title": "A place to meet", "distance_m": 800, "target": 0.9}])
+        p.set_setting("gap_rules", {"rules": [{"id": "meet", "title": "A place to meet", "distance_m": 800, "target": 0.9}]})
         with p.transaction() as conn:
             for k in range(100):
                 conn.execute('INSERT INTO gap_results ("code", "result") VALUES (?, ?)', (f"E0100{k:04d}", json.dumps(

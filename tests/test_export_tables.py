@@ -7,7 +7,9 @@ import importlib.util
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
 
 from assetmap.cli import main
 from assetmap.core.errors import AssetmapError
@@ -213,3 +215,20 @@ def test_ten_thousand_assets_stay_under_5_mb(empty_project: Path, tmp_path: Path
     text = (tmp_path / "big.html").read_text(encoding="utf-8")
     assert text.count("A friendly place run by local volunteers") == 10_000  # each asset once, not per marker
     assert "0121 496 0000" not in text
+
+
+def test_damaged_rule_set_still_exports_shaded_by_results(tmp_path: Path) -> None:
+    path = tmp_path / "p.gpkg"
+    hoods = gpd.GeoDataFrame({"code": ["A"], "name": ["Alpha"], "population": [10], "imd_decile": [3]},
+                             geometry=[shapely.box(380000, 390000, 381000, 391000)], crs=27700)
+    Project.create(path, 27700, neighbourhoods=hoods)
+    with Project.open(path) as p:
+        p.add_asset({"name": "Hall", "kind": "physical/village_hall"}, shapely.Point(380500, 390500))
+        p.set_setting("gap_rules", ["not", "a", "rule set"])
+        with p.transaction() as conn:
+            conn.execute("INSERT INTO gap_results (code, result) VALUES ('A', ?)",
+                         (json.dumps({"code": "A", "name": "Alpha", "coverage": {"meet": 0.5}, "flags": []}),))
+        data = build_map_data(p, private=False)
+        write_webmap(p, tmp_path / "map.html", basemap=False)
+    assert data["indicator"] == "meet" and data["rules"] == []
+    assert (tmp_path / "map.html").stat().st_size > 0

@@ -202,7 +202,10 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
     area_list = [{"a": id_index[a], "g": g} for a, g in zip(areas["asset_id"], _web_geometries(areas)) if g]
     progress.update(2, 4, "Reading neighbourhoods and gap analysis")
     results = read_gap_results(project)
-    rules = [{k: v for k, v in r.public().items() if k in RULE_FIELDS} for r in project_rules(project).rules]
+    try:
+        rules = [{k: v for k, v in r.public().items() if k in RULE_FIELDS} for r in project_rules(project).rules]
+    except AssetmapError:  # a damaged rule set must not stop a map being shared: shade by the results alone
+        rules = []
     chosen = choose_indicator(rules, results, indicator)
     hoods = _neighbourhoods_block(project, results, private)
     progress.update(3, 4, "Preparing the map")
