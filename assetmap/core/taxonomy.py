@@ -51,6 +51,10 @@ class Kind:
 class Taxonomy:
     categories: dict[str, dict] = field(default_factory=dict)
     kinds: dict[str, Kind] = field(default_factory=dict)
+    # Lookup tables built on first use, per category (None = all); imports consult them for every row.
+    _exact: dict[str | None, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    _patterns: dict[str | None, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict, repr=False,
+                                                                           compare=False)
 
     @classmethod
     def from_dict(cls, data: Mapping, extra_kinds: Iterable[Mapping] = ()) -> "Taxonomy":
@@ -95,19 +99,37 @@ class Taxonomy:
         if not isinstance(text, str) or not text.strip():
             return None
         t = _norm(text)
-        candidates = [k for k in self.kinds.values() if category is None or k.category == category]
-        for kind in candidates:
-            if t in (_norm(kind.id), _norm(kind.short), _norm(kind.label)) or t in map(_norm, kind.synonyms):
-                return kind.id
-        if exact:
-            return None
+        found = self._exact_index(category).get(t)
+        if found or exact:
+            return found
         best: tuple[int, str] | None = None
-        for word, kind_id in _synonym_patterns(self, category):
+        for word, kind_id in self._synonym_patterns(category):
             if word.search(t):
                 length = len(word.pattern)
                 if best is None or length > best[0]:
                     best = (length, kind_id)
         return best[1] if best else None
+
+    def _synonym_patterns(self, category: str | None) -> list[tuple[re.Pattern[str], str]]:
+        """Whole-word patterns of the synonyms; very short ones ("rec", "lap") only match exactly."""
+        if category not in self._patterns:
+            self._patterns[category] = [
+                (re.compile(r"\b" + re.escape(_norm(word)) + r"\b"), kind.id)
+                for kind in self.kinds.values() if category is None or kind.category == category
+                for word in kind.synonyms if len(word) >= 4
+            ]
+        return self._patterns[category]
+
+    def _exact_index(self, category: str | None) -> dict[str, str]:
+        """Normalised id, label and synonyms → kind id, built once per category (imports ask per row)."""
+        if category not in self._exact:
+            index: dict[str, str] = {}
+            for kind in self.kinds.values():
+                if category is None or kind.category == category:
+                    for word in (kind.id, kind.short, kind.label, *kind.synonyms):
+                        index.setdefault(_norm(word), kind.id)
+            self._exact[category] = index
+        return self._exact[category]
 
     def kind_for_osm_tags(self, tags: Mapping[str, str]) -> str | None:
         """The kind an OpenStreetMap feature's tags map onto, most specific tag first."""
@@ -128,24 +150,6 @@ class Taxonomy:
 
     def osm_keys(self) -> set[str]:
         return {tag.partition("=")[0] for k in self.kinds.values() for tag in k.osm}
-
-
-_PATTERN_CACHE: dict[tuple[int, str | None], list[tuple[re.Pattern[str], str]]] = {}
-
-
-def _synonym_patterns(tax: Taxonomy, category: str | None) -> list[tuple[re.Pattern[str], str]]:
-    key = (id(tax), category)
-    if key not in _PATTERN_CACHE:
-        pats = []
-        for kind in tax.kinds.values():
-            if category is not None and kind.category != category:
-                continue
-            for word in kind.synonyms:
-                # Very short synonyms ("rec", "lap") only count as exact matches.
-                if len(word) >= 4:
-                    pats.append((re.compile(r"\b" + re.escape(_norm(word)) + r"\b"), kind.id))
-        _PATTERN_CACHE[key] = pats
-    return _PATTERN_CACHE[key]
 
 
 @lru_cache(maxsize=1)

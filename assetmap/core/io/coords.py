@@ -62,15 +62,26 @@ def parse_number(value: object) -> float:
 
 def in_range(crs: CRS, x: float, y: float) -> bool:
     """Is (x, y) inside the area where ``crs`` is defined? (WGS84: ±180/±90; projected: its area of use)."""
-    if crs.is_geographic:
-        return -180 <= x <= 180 and -90 <= y <= 90
-    if crs.to_epsg() == 27700:
-        return BNG_RANGE[0] <= x <= BNG_RANGE[2] and BNG_RANGE[1] <= y <= BNG_RANGE[3]
-    area = crs.area_of_use
-    if area is None:
+    kind, bounds = _range_of(crs)
+    if kind == "box":
+        return bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]
+    if kind == "any":
         return True
     lon, lat = transformer(crs, WGS84).transform(x, y)
-    return area.west - 1 <= lon <= area.east + 1 and area.south - 1 <= lat <= area.north + 1
+    return bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]
+
+
+@lru_cache(maxsize=32)
+def _range_of(crs: CRS) -> tuple[str, tuple[float, float, float, float]]:
+    """How to check a CRS's range, worked out once per CRS (asking pyproj costs more than the check)."""
+    if crs.is_geographic:
+        return "box", (-180.0, -90.0, 180.0, 90.0)
+    if crs.to_epsg() == 27700:
+        return "box", BNG_RANGE
+    area = crs.area_of_use
+    if area is None:
+        return "any", (0.0, 0.0, 0.0, 0.0)
+    return "lonlat", (area.west - 1, area.south - 1, area.east + 1, area.north + 1)
 
 
 def range_text(crs: CRS) -> str:

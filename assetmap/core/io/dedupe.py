@@ -7,6 +7,7 @@ agree or are missing).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 
@@ -24,15 +25,26 @@ def _name_key(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", "", text)
 
 
+def _text(value: object) -> str:
+    return "" if is_blank(value) else str(value).strip()
+
+
 def _pc(value: object) -> str:
-    return "" if is_blank(value) else re.sub(r"\s+", "", str(value)).upper()
+    return re.sub(r"\s+", "", _text(value)).upper()
+
+
+def _cell(geom: shapely.Geometry) -> tuple[int, int]:
+    return math.floor(geom.x / NEAR_M), math.floor(geom.y / NEAR_M)
 
 
 class DuplicateIndex:
+    """Known assets by UPRN, by (source, id), and by name on a 25 m grid (so a check is O(1))."""
+
     def __init__(self) -> None:
         self.uprns: set[str] = set()
         self.refs: set[tuple[str, str]] = set()
-        self.by_name: dict[str, list[tuple[shapely.Geometry | None, str, str]]] = defaultdict(list)
+        self.located: dict[tuple[str, int, int], list[tuple[shapely.Geometry, str]]] = defaultdict(list)
+        self.unlocated: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
     @classmethod
     def from_assets(cls, assets: gpd.GeoDataFrame) -> "DuplicateIndex":
@@ -43,27 +55,38 @@ class DuplicateIndex:
         return index
 
     def add(self, rec: dict, geom: shapely.Geometry | None) -> None:
-        if not is_blank(rec.get("uprn")):
-            self.uprns.add(str(rec["uprn"]).strip())
-        if not is_blank(rec.get("source_ref")):
-            self.refs.add((str(rec.get("source") or ""), str(rec["source_ref"]).strip()))
-        if not is_blank(rec.get("name")):
-            kind = "" if is_blank(rec.get("kind")) else str(rec["kind"])
-            self.by_name[_name_key(rec["name"])].append((geom, _pc(rec.get("postcode")), kind))
+        if _text(rec.get("uprn")):
+            self.uprns.add(_text(rec["uprn"]))
+        if _text(rec.get("source_ref")):
+            self.refs.add((_text(rec.get("source")), _text(rec["source_ref"])))
+        if _text(rec.get("name")):
+            name, kind = _name_key(rec["name"]), _text(rec.get("kind"))
+            if geom is None or geom.is_empty:
+                self.unlocated[name].append((_pc(rec.get("postcode")), kind))
+            else:
+                self.located[(name, *_cell(geom))].append((geom, kind))
 
     def match(self, rec: dict, geom: shapely.Geometry | None) -> str | None:
         """Why ``rec`` duplicates a known asset, or None."""
-        if not is_blank(rec.get("uprn")) and str(rec["uprn"]).strip() in self.uprns:
+        if _text(rec.get("uprn")) and _text(rec["uprn"]) in self.uprns:
             return f"same UPRN ({rec['uprn']}) as an asset already in the project"
-        if not is_blank(rec.get("source_ref")) and (str(rec.get("source") or ""), str(rec["source_ref"]).strip()) in self.refs:
+        if _text(rec.get("source_ref")) and (_text(rec.get("source")), _text(rec["source_ref"])) in self.refs:
             return f"same id ({rec['source_ref']}) from the same source as an asset already in the project"
-        postcode = _pc(rec.get("postcode"))
-        kind = "" if is_blank(rec.get("kind")) else str(rec["kind"])
-        for other, other_pc, other_kind in self.by_name.get(_name_key(rec.get("name", "")), []):
-            if kind and other_kind and kind != other_kind:
-                continue  # a park and the play area inside it may share a name
-            if geom is not None and other is not None and geom.distance(other) <= NEAR_M:
-                return f"same name as an asset within {NEAR_M:.0f} m"
-            if geom is None and other is None and (not postcode or not other_pc or postcode == other_pc):
-                return "same name as an unlocated asset already in the project"
+        name, kind = _name_key(rec.get("name", "")), _text(rec.get("kind"))
+
+        def same_kind(other: str) -> bool:  # a park and the play area inside it may share a name
+            return not (kind and other and kind != other)
+
+        if geom is None or geom.is_empty:
+            postcode = _pc(rec.get("postcode"))
+            for other_pc, other_kind in self.unlocated.get(name, ()):
+                if same_kind(other_kind) and (not postcode or not other_pc or postcode == other_pc):
+                    return "same name as an unlocated asset already in the project"
+            return None
+        cx, cy = _cell(geom)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for other, other_kind in self.located.get((name, cx + dx, cy + dy), ()):
+                    if same_kind(other_kind) and geom.distance(other) <= NEAR_M:
+                        return f"same name as an asset within {NEAR_M:.0f} m"
         return None
