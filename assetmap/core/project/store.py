@@ -22,11 +22,9 @@ from pyproj import CRS
 from assetmap.core.errors import AssetmapError, SchemaVersionError
 from assetmap.core.model import (
     ASSET_FIELD_NAMES,
-    PERSON_FIELD_NAMES,
     new_id,
     now_iso,
     validate_asset,
-    validate_person,
 )
 from assetmap.core.project import gpkg
 from assetmap.core.project.atomic import atomic_path
@@ -41,11 +39,12 @@ from assetmap.core.project.files import (
     read_schema_version,
 )
 from assetmap.core.project.lock import ProjectLock
+from assetmap.core.project.people import PeopleMixin
 from assetmap.core.project.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 from assetmap.core.taxonomy import Taxonomy, default_taxonomy
 
 
-class Project:
+class Project(PeopleMixin):
     """An open project. Use ``Project.create`` to write a new file and ``Project.open`` to edit one."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool, lock: ProjectLock | None) -> None:
@@ -255,10 +254,6 @@ class Project:
     def neighbourhoods(self) -> gpd.GeoDataFrame:
         return self._read_layer("neighbourhoods", NEIGHBOURHOOD_FIELDS)
 
-    def people(self) -> pd.DataFrame:
-        cols = ", ".join(f'"{c}"' for c in PERSON_FIELD_NAMES)
-        return pd.read_sql_query(f"SELECT {cols} FROM people ORDER BY fid", self._conn)
-
     def count(self, table: str) -> int:
         return int(self._conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
 
@@ -354,41 +349,6 @@ class Project:
             conn.execute("DELETE FROM neighbourhoods")
             insert_neighbourhoods(conn, neighbourhoods.to_crs(self.crs), self.srs_id)
             gpkg.update_extent(conn, "neighbourhoods")
-
-    def add_person(self, values: Mapping[str, Any]) -> str:
-        rec = validate_person(values)
-        rec["id"] = rec.get("id") or new_id()
-        rec["created_at"] = rec.get("created_at") or now_iso()
-        rec["updated_at"] = now_iso()
-        cols = ", ".join(f'"{c}"' for c in PERSON_FIELD_NAMES)
-        with self.transaction() as conn:
-            conn.execute(f"INSERT INTO people ({cols}) VALUES ({', '.join('?' for _ in PERSON_FIELD_NAMES)})",
-                         [plain_value(rec.get(c)) for c in PERSON_FIELD_NAMES])
-        return rec["id"]
-
-    def update_person(self, person_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-        before = self.person(person_id)
-        rec = validate_person({**before, **changes})
-        rec["updated_at"] = now_iso()
-        sets = ", ".join(f'"{c}"=?' for c in PERSON_FIELD_NAMES if c != "id")
-        with self.transaction() as conn:
-            conn.execute(f"UPDATE people SET {sets} WHERE id=?",
-                         [plain_value(rec.get(c)) for c in PERSON_FIELD_NAMES if c != "id"] + [person_id])
-        return {k: before.get(k) for k in changes}
-
-    def person(self, person_id: str) -> dict[str, Any]:
-        people = self.people()
-        match = people[people["id"] == person_id]
-        if match.empty:
-            raise AssetmapError(f"No person with id {person_id}.")
-        return {k: plain_value(v) for k, v in match.iloc[0].to_dict().items()}
-
-    def delete_person(self, person_id: str) -> dict[str, Any]:
-        """Remove a person's record; returns it so that the removal can be undone."""
-        record = self.person(person_id)
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM people WHERE id=?", (person_id,))
-        return record
 
     # --- whole-file operations --------------------------------------------------------------
 
