@@ -15,6 +15,7 @@ import shapely
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
 from test_gui_helpers import js, open_and_wait, window  # noqa: F401
+from test_gui_window import ARTIFACTS
 
 from assetmap.core.assessments import add_assessment, assessments_for
 from assetmap.core.project import Project
@@ -152,6 +153,9 @@ def test_buildings_tab_compares_and_selects_and_map_rings_show_scores(
     qtbot.waitUntil(lambda: js(qtbot, window, "assetmapDesktop.scoreLabels()") == {hall: "Score 76", pub: "Score 40"},
                     timeout=20000)
     assert js(qtbot, window, "document.querySelectorAll('.am-score-tip').length") == 2
+    window.show_assessments()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # for people reviewing the layout (kept by CI)
+    assert window.grab().save(str(ARTIFACTS / "main-window-assessments.png"))
 
 
 def test_report_export_job_writes_html_with_the_name(qtbot: Any, window: Any, hall_project: tuple, tmp_path: Path,

@@ -31,11 +31,11 @@ from assetmap.core.assessments import acv_for, next_due
 from assetmap.core.assessments.acv import LABELS
 from assetmap.core.assessments.report import RECOMMENDATION_TEXT
 
-STEPS: tuple[tuple[str, str], ...] = (
-    ("nominated_on", "Nominated"), ("decision_due", LABELS["decision_due"]), ("listed_on", "Listed"),
-    ("listing_ends", LABELS["listing_ends"]), ("sale_notice_on", "Owner gave notice of sale"),
-    ("interim_moratorium_ends", LABELS["interim_moratorium_ends"]),
-    ("full_moratorium_ends", LABELS["full_moratorium_ends"]), ("protected_period_ends", LABELS["protected_period_ends"]),
+STEPS: tuple[tuple[str, str], ...] = (  # short words for the list; the core's full sentence is the tooltip
+    ("nominated_on", "Nominated"), ("decision_due", "Council's decision due"), ("listed_on", "Listed"),
+    ("listing_ends", "Listing ends"), ("sale_notice_on", "Owner's notice of sale"),
+    ("interim_moratorium_ends", "Interim moratorium ends"), ("full_moratorium_ends", "Full moratorium ends"),
+    ("protected_period_ends", "Protected period ends"),
 )
 NEXT_BACKGROUND = QColor("#fff3cd")
 
@@ -87,7 +87,7 @@ class AssessmentPanel(QWidget):
         self.timeline.setHeaderLabels(["Date", "Asset of Community Value"])
         self.timeline.setRootIsDecorated(False)
         self.timeline.setWordWrap(True)
-        self.timeline.setColumnWidth(0, 150)
+        self.timeline.setColumnWidth(0, self.timeline.fontMetrics().horizontalAdvance("2024-02-29") + 24)
         self.timeline.setAccessibleName("Asset of Community Value timeline")
         self.list = QListWidget()
         self.list.setAccessibleName("Assessment history, newest first")
@@ -160,10 +160,9 @@ class AssessmentPanel(QWidget):
         self.next_due.setVisible(due is not None)
         bold = QFont(self.timeline.font())
         bold.setBold(True)
-        for key, label in STEPS:
-            on = getattr(timeline, key)
-            if on is None:
-                continue
+        steps = sorted(((getattr(timeline, key), i, key, label) for i, (key, label) in enumerate(STEPS)
+                        if getattr(timeline, key) is not None))
+        for on, _, key, label in steps:  # in date order, so it reads as a timeline
             state = "next" if due is not None and due.key == key else ("passed" if on < today else "to come")
             item = QTreeWidgetItem([on.isoformat(), f"▶ Next: {label}" if state == "next" else
                                     (f"{label} (passed)" if state == "passed" else label)])
@@ -176,7 +175,7 @@ class AssessmentPanel(QWidget):
             elif state == "passed":
                 for col in (0, 1):
                     item.setForeground(col, QBrush(QColor("#666666")))
-            item.setToolTip(1, label)
+            item.setToolTip(1, LABELS.get(key, label))
             self.timeline.addTopLevelItem(item)
         if not self.timeline.topLevelItemCount():
             self.timeline.addTopLevelItem(QTreeWidgetItem(["", "No nomination, listing or sale recorded."]))

@@ -57,6 +57,7 @@ class AssetForm(QWidget):
         self.editors["kind"].set_kinds(None)
         self.stamps = QLabel("")
         self.stamps.setStyleSheet("color: #555;")
+        self.stamps.setWordWrap(True)
         self.assess = QPushButton("Assess building…")
         self.assess.setToolTip("Record a community asset transfer assessment of this building: condition, tenure, "
                                "scores, Asset of Community Value dates. Earlier assessments are kept.")

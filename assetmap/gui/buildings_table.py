@@ -105,7 +105,7 @@ class BuildingsPanel(QWidget):
         self.view.setWordWrap(False)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((220, 100, 170, 90, 300, 300)):
+        for column, width in enumerate((220, 120, 170, 90, 330, 300)):
             self.view.setColumnWidth(column, width)
         self.view.setAccessibleName("Assessed buildings")
         self.view.setToolTip("Assessed buildings, best score first (newest assessment of each). "

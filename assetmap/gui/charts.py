@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QMargins, Qt
 from PyQt6.QtGui import QColor, QPainter
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSpinBox, QVBoxLayout, QWidget
 
 from assetmap.core.export.webdata import CATEGORY_STYLE
 from assetmap.core.taxonomy import Taxonomy
@@ -22,6 +22,8 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     QChart = None  # type: ignore[assignment,misc]
 
+ROW_HEIGHT = 30  # pixels per neighbourhood: enough for its name and its bars to stay legible
+CHART_CHROME = 130  # title, value axis and legend
 MEASURES = (("per_1000", "Assets per 1,000 residents, by category"), ("coverage", "Coverage for each gap rule"))
 
 
@@ -57,7 +59,14 @@ class ChartsPanel(QWidget):
         else:
             self.view = QChartView()
             self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            layout.addWidget(self.view, 1)
+            # In a short bottom panel the chart keeps a legible height and scrolls, instead of
+            # squeezing its labels into "…".
+            self.scroll = QScrollArea()
+            self.scroll.setWidgetResizable(True)
+            self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.scroll.setWidget(self.view)
+            layout.addWidget(self.scroll, 1)
         self.measure.currentIndexChanged.connect(self.redraw)
         self.count.valueChanged.connect(self.redraw)
 
@@ -86,7 +95,9 @@ class ChartsPanel(QWidget):
         if self.view is None:
             return
         chart = QChart()
+        chart.setMargins(QMargins(4, 2, 4, 2))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.view.setMinimumHeight(CHART_CHROME + ROW_HEIGHT * min(len(self.results) or 1, self.count.value()))
         if not self.results:
             chart.setTitle("Run Analysis ▸ Find gaps to compare neighbourhoods.")
             self.view.setChart(chart)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QApplication, QTabWidget, QWidget
+from PyQt6.QtWidgets import QApplication, QDockWidget, QScrollArea, QTabWidget, QWidget
 
 
 class PanelCycler:
@@ -19,7 +19,7 @@ class PanelCycler:
         self.panels = list(panels)
 
     def _visible(self) -> list[QWidget]:
-        return [w for w in (p() for p in self.panels) if w is not None and w.isVisible() and w.isEnabled()]
+        return [w for w in (p() for p in self.panels) if w is not None and w.isEnabled() and on_screen(w)]
 
     def current(self) -> int:
         """Index (in the visible panels) of the panel holding the focus, or -1."""
@@ -42,6 +42,16 @@ class PanelCycler:
         return target
 
 
+def on_screen(widget: QWidget) -> bool:
+    """Visible, and not in a dock hidden behind another dock's tab (which still says isVisible())."""
+    if not widget.isVisible():
+        return False
+    dock = widget
+    while dock is not None and not isinstance(dock, QDockWidget):
+        dock = dock.parentWidget()
+    return dock is None or not dock.visibleRegion().isEmpty()
+
+
 def focus_into(panel: QWidget) -> None:
     """Give the focus to the panel's first focusable widget (a tab widget: its current page)."""
     if isinstance(panel, QTabWidget) and panel.currentWidget() is not None:
@@ -49,8 +59,11 @@ def focus_into(panel: QWidget) -> None:
     if panel.focusPolicy() != Qt.FocusPolicy.NoFocus and not panel.focusProxy():
         panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return
-    for child in panel.findChildren(QWidget):
-        if child.isVisible() and child.isEnabled() and child.focusPolicy() & Qt.FocusPolicy.TabFocus:
-            child.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    widget = panel.nextInFocusChain()
+    while widget is not None and widget is not panel:  # Tab order: the panel's first input, not a scroll area
+        if (panel.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(widget, QScrollArea)):
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return
+        widget = widget.nextInFocusChain()
     panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
