@@ -127,7 +127,7 @@ def test_buildings_tab_compares_and_selects_and_map_rings_show_scores(
                                                "sale_notice_on": notice.isoformat(), "community_bid_requested": True}})
         add_assessment(project, pub, {**base, "date": "2024-01-01", "scores": dict.fromkeys(SCORES, 2)})
     open_and_wait(qtbot, window, path)
-    window.show_buildings()
+    window.assess_ctl.show_buildings()
     panel = window.buildings
     assert panel.model.rowCount() == 2
     assert [panel.proxy.index(r, 0).data() for r in range(2)] == ["Elm Road Hall", "The Bell"]  # best first
@@ -153,7 +153,7 @@ def test_buildings_tab_compares_and_selects_and_map_rings_show_scores(
     qtbot.waitUntil(lambda: js(qtbot, window, "assetmapDesktop.scoreLabels()") == {hall: "Score 76", pub: "Score 40"},
                     timeout=20000)
     assert js(qtbot, window, "document.querySelectorAll('.am-score-tip').length") == 2
-    window.show_assessments()
+    window.assess_ctl.show_assessments()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # for people reviewing the layout (kept by CI)
     assert window.grab().save(str(ARTIFACTS / "main-window-assessments.png"))
 
@@ -178,3 +178,19 @@ def test_report_export_job_writes_html_with_the_name(qtbot: Any, window: Any, ha
     text = out.read_text(encoding="utf-8")
     assert "Elm Road Hall" in text and "76" in text
     assert offered == ["Wrote elm-road-hall.html. Open it now?"]
+
+
+def test_report_as_pdf_when_a_chromium_is_there(qtbot: Any, window: Any, hall_project: tuple, tmp_path: Path) -> None:
+    from assetmap.core.assessments.pdf import pdf_available
+
+    if not pdf_available():
+        pytest.skip("no playwright or Chromium here: the app then offers HTML only")
+    path, hall, _ = hall_project
+    with Project.open(path) as project:
+        add_assessment(project, hall, {"date": "2024-03-04", "assessor": "A", "recommendation": "transfer",
+                                       "scores": SCORES})
+    open_and_wait(qtbot, window, path)
+    out = tmp_path / "hall.pdf"
+    handle = window.assess_ctl.run_report(hall, out, offer=False)  # printed on the worker thread
+    qtbot.waitUntil(lambda: handle.finished, timeout=60000)
+    assert not handle.error and out.read_bytes()[:5] == b"%PDF-"

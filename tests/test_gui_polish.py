@@ -65,7 +65,7 @@ def test_f6_moves_between_panels(qtbot: Any, window: Any, sample_copy: Path) -> 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.layers.tree, timeout=5000)
     qtbot.keyClick(window.layers.tree, Qt.Key.Key_F6)  # the real key, from the layers
     assert window.form.isAncestorOf(QApplication.focusWidget()) or QApplication.focusWidget() is window.form
-    window.show_assessments()  # brought to the front, it joins the round
+    window.assess_ctl.show_assessments()  # brought to the front, it joins the round
     window.tabs.currentWidget().setFocus()
     window.actions.prev_panel.trigger()
     assert window.assessments.isAncestorOf(QApplication.focusWidget())

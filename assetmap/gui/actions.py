@@ -49,7 +49,7 @@ class Actions:
                         "Record a community asset transfer assessment of the selected asset; earlier ones are kept.")
         self.report = a("Export assessment &report…", lambda: w.assess_ctl.export_report(), "Ctrl+Shift+R",
                         "Write the one-page A4 report of the selected building's newest assessment (web page or PDF).")
-        self.buildings = a("&Compare assessed buildings", w.show_buildings, None,
+        self.buildings = a("&Compare assessed buildings", lambda: w.assess_ctl.show_buildings(), None,
                            "Show assessed buildings side by side, best score first.")
         self.next_panel = a("Next &panel", lambda: w.panels.step(1), "F6",
                             "Move the keyboard focus to the next panel: map, layers, form, assessments, tables.")

@@ -13,9 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import QObject, QUrl
 from PyQt6.QtGui import QDesktopServices
-from PyQt6.QtWidgets import QFileDialog, QMessageBox
+from PyQt6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
-from assetmap.core.assessments import assessment_summaries, assessments_for, project_criteria
+from assetmap.core.assessments import (
+    assessment_summaries,
+    assessments_for,
+    project_criteria,
+)
 from assetmap.core.assessments.pdf import pdf_available
 from assetmap.core.assessments.report import write_report
 from assetmap.core.errors import AssetmapError
@@ -73,6 +77,18 @@ class AssessmentController(QObject):
         self.w.assessments.show_asset(asset, assessments_for(doc.project, asset_id) if asset_id else [])
         self.w.update_actions()
 
+    def show_assessments(self) -> None:
+        """Bring the Assessments panel to the front of the right dock."""
+        dock = self.w.assessments.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None:
+            dock.setVisible(True)
+            dock.raise_()
+
+    def show_buildings(self) -> None:
+        self.w.tabs.setCurrentWidget(self.w.buildings)
+
     def has_history(self) -> bool:
         return bool(self.w.assessments.history)
 
@@ -102,7 +118,7 @@ class AssessmentController(QObject):
         self.dialog = None
         if self.w.doc is not None:
             self.w.doc.select(asset_id)
-        self.w.show_assessments()
+        self.show_assessments()
         self.w.statusBar().showMessage("Assessment saved. Edit ▸ Undo takes it out again.", 8000)
 
     # --- the report ---------------------------------------------------------------------------------

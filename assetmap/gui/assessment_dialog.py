@@ -12,16 +12,7 @@ from datetime import date
 from typing import Any
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QGroupBox,
-    QLabel,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from assetmap.core.assessments import Criterion, acv_timeline, clean_assessment, score_total
 from assetmap.core.assessments.acv import clean_acv

@@ -285,13 +285,6 @@ class MainWindow(QMainWindow):
         self.table.search.setFocus()
         self.table.search.selectAll()
 
-    def show_assessments(self) -> None:
-        self.docks[3].setVisible(True)
-        self.docks[3].raise_()
-
-    def show_buildings(self) -> None:
-        self.tabs.setCurrentWidget(self.buildings)
-
     def toggle_basemap(self) -> None:
         self.settings.set_basemap(self.actions.basemap.isChecked())
         self.map.load_page(self.actions.basemap.isChecked())
