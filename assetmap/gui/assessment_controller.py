@@ -109,6 +109,7 @@ class AssessmentController(QObject):
         dialog = AssessmentDialog(doc.asset(asset_id), criteria, history[0] if history else None,
                                   lambda raw: doc.add_assessment(asset_id, raw), self.w)
         dialog.accepted.connect(lambda: self._saved(asset_id))
+        dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()  # window-modal without a nested event loop
