@@ -141,3 +141,15 @@ def test_project_from_before_the_table(hall) -> None:  # noqa: F811
     with Project.open(path) as project:  # opening for editing adds the table
         add_assessment(project, asset_id, full_assessment())
         assert len(assessments_for(project, asset_id)) == 1
+
+
+def test_summaries_leave_out_deleted_assets_but_keep_their_assessments(open_hall) -> None:  # noqa: F811
+    from assetmap.core.assessments import assessment_summaries
+
+    project, asset_id = open_hall
+    add_assessment(project, asset_id, full_assessment())
+    project.delete_asset(asset_id)
+    assert assessment_summaries(project) == []
+    kept = assessment_summaries(project, include_deleted=True)
+    assert len(kept) == 1 and kept[0]["name"] is None
+    assert len(assessments_for(project, asset_id)) == 1

@@ -35,6 +35,9 @@ ORGANISATION_KEYS = ("name", "legal_form", "years_running", "governance", "finan
 
 
 def _show(value: Any) -> str:
+    """A value as an officer reading the message would put it ("nothing" rather than None)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "nothing"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -190,16 +190,22 @@ def acv_for(record: Mapping[str, Any] | None, asset: Mapping[str, Any]) -> AcvTi
     return acv_timeline(AcvRecord(status=status, listed_on=date.fromisoformat(listed) if listed else None))
 
 
-def assessment_summaries(project: Project, *, today: date | None = None) -> list[dict[str, Any]]:
+def assessment_summaries(project: Project, *, today: date | None = None,
+                         include_deleted: bool = False) -> list[dict[str, Any]]:
     """The latest assessment of each assessed asset, best score first, for comparing buildings side by side.
 
     Each item has the keys of ``assetmap assessments --json`` (asset_id, name, score, recommendation, acv)
     plus ``date``, ``assessment_id``, ``flags`` and ``next_due`` ({key, label, date, days} or None).
+    Assessments of assets since deleted from the map are kept in the project but left out here
+    unless ``include_deleted`` (their name is then None).
     """
     today = today or date.today()
     out = []
     for rec in latest_assessments(project):
-        asset = project.asset(rec["asset_id"]) if _asset_exists(project, rec["asset_id"]) else {}
+        exists = _asset_exists(project, rec["asset_id"])
+        if not exists and not include_deleted:
+            continue
+        asset = project.asset(rec["asset_id"]) if exists else {}
         timeline = acv_for(rec, asset)
         due = next_due(timeline, today)
         out.append({"asset_id": rec["asset_id"], "name": asset.get("name"), "score": rec["score"],
