@@ -24,7 +24,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     identify_app()
     app = QApplication.instance()
     if app is None:
-        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox" if os.geteuid() == 0 else "")
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox" if getattr(os, "geteuid", lambda: 1)() == 0 else "")
         app = QApplication(argv or sys.argv[:1])
     app.setApplicationDisplayName("assetmap")
     return app  # type: ignore[return-value]
