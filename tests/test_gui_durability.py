@@ -86,4 +86,17 @@ def test_headless_gui_command_writes_the_sample_web_map(tmp_path: Path) -> None:
     assert out.is_file() and out.stat().st_size > 100_000
     assert str(out) in result.stdout
     assert (tmp_path / "data" / "assetmap" / "assetmap" / "trafford-sample.gpkg").is_file()
-    assert "Trafford" in out.read_text(encoding="utf-8")[:20000]
+    html = out.read_text(encoding="utf-8")
+    assert "Trafford" in html[:20000]
+    assert "within 800 m of a place to meet" in html  # shaded and flagged by the sample's gap analysis
+
+
+def test_headless_gui_command_with_a_project_writes_that_map(tmp_path: Path, empty_project: Path) -> None:
+    env = _env(tmp_path)
+    for key in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(key, None)
+    result = subprocess.run([sys.executable, "-m", "assetmap", "gui", str(empty_project)], capture_output=True,
+                            text=True, env=env, cwd=tmp_path, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "project.html").is_file() and "project.gpkg's web map" in result.stdout
+    assert not (tmp_path / "assetmap-sample.html").exists()

@@ -1,8 +1,9 @@
 """``assetmap gui [PROJECT] [--sample]``: open the desktop app (also what plain ``assetmap`` does).
 
 Without a display (no DISPLAY or WAYLAND_DISPLAY and no QT_QPA_PLATFORM) no window can open, so the
-command does the useful thing a CI machine can: build the sample project if needed and write its
-web map to ``./assetmap-sample.html`` with the export core.
+command does the useful thing a CI machine can: build the sample project if needed (with its gap
+analysis) and write its web map to ``./assetmap-sample.html`` with the export core; given a
+PROJECT, it writes that project's web map to ``./PROJECT.html`` instead.
 """
 
 from __future__ import annotations
@@ -41,20 +42,26 @@ def sample_file() -> Path:
     path = sample_path()
     if not path.exists():
         from assetmap.cli.common import terminal_progress
+        from assetmap.core.analysis import run_gaps
+        from assetmap.core.project import Project
 
         build_sample(path, terminal_progress("Building the sample project"))
+        with Project.open(path) as project:  # so that the map opens shaded by the gaps
+            run_gaps(project, progress=terminal_progress("Finding gaps"))
     return path
 
 
-def run_headless() -> int:
+def run_headless(project_path: Path | None) -> int:
     from assetmap.core.export.webmap import write_webmap
     from assetmap.core.project import Project
 
-    out = Path.cwd() / HEADLESS_OUT
-    with Project.open(sample_file(), readonly=True) as project:
+    source = project_path or sample_file()
+    out = Path.cwd() / (HEADLESS_OUT if project_path is None else f"{project_path.stem}.html")
+    with Project.open(source, readonly=True) as project:
         summary = write_webmap(project, out)
-    print(f"No display, so no window: wrote the sample project's web map to {out} "
-          f"({summary['assets']} assets). Open it in a browser.")
+    what = "the sample project's" if project_path is None else f"{project_path.name}'s"
+    print(f"No display, so no window: wrote {what} web map to {out} ({summary['assets']} assets). "
+          "Open it in a browser.")
     return 0
 
 
@@ -64,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise UsageError("give a PROJECT or --sample, not both")
     if headless():
-        return run_headless()
+        return run_headless(args.project)
     from assetmap.gui.app import run as run_app
 
     return run_app(args.project, sample=args.sample)
