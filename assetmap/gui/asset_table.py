@@ -12,19 +12,17 @@ from typing import Any
 import geopandas as gpd
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from assetmap.core.taxonomy import Taxonomy
+from assetmap.gui.table_view import record_table
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Name"), ("category", "Category"), ("kind", "Kind"), ("address", "Address"),
@@ -151,19 +149,8 @@ class AssetTablePanel(QWidget):
         for w in (self.category, self.search, self.unlocated, self.place):
             bar.addWidget(w)
         bar.setStretch(1, 1)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
-        self.view.setWordWrap(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setColumnWidth(0, 240)
-        self.view.setAccessibleName("Assets")
+        self.view = record_table(self.proxy, sort_column=0, order=Qt.SortOrder.AscendingOrder, name="Assets",
+                                 widths=(240,))
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
-from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from assetmap.core.assessments.report import RECOMMENDATION_TEXT
+from assetmap.gui.table_view import record_table
 
 HEADERS = ("Building", "Score (of 100)", "Recommendation", "ACV status", "Due next", "Notes", "Assessed on")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -94,20 +95,8 @@ class BuildingsPanel(QWidget):
         self.proxy.setSortRole(SORT_ROLE)
         self.note = QLabel("")
         self.note.setWordWrap(True)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
-        self.view.setWordWrap(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((220, 120, 170, 90, 330, 300)):
-            self.view.setColumnWidth(column, width)
-        self.view.setAccessibleName("Assessed buildings")
+        self.view = record_table(self.proxy, sort_column=1, order=Qt.SortOrder.DescendingOrder,
+                                 name="Assessed buildings", widths=(220, 120, 170, 90, 330, 300))
         self.view.setToolTip("Assessed buildings, best score first (newest assessment of each). "
                              "Choose one to select it on the map and in the form.")
         self.view.selectionModel().selectionChanged.connect(self._selected)

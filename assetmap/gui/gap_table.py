@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
-from PyQt6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+from assetmap.gui.table_view import record_table
 
 
 class GapModel(QAbstractTableModel):
@@ -91,16 +92,7 @@ class GapTablePanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.note = QLabel("The gap analysis has not been run yet: choose Analysis ▸ Find gaps.")
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
-        self.view.setWordWrap(False)
-        self.view.setAccessibleName("Gap results")
+        self.view = record_table(self.proxy, sort_column=0, order=Qt.SortOrder.AscendingOrder, name="Gap results")
         self.view.setToolTip("Neighbourhoods in priority order: most gaps and most deprivation first. "
                              "Choose one to zoom the map to it.")
         self.view.selectionModel().selectionChanged.connect(self._selected)
