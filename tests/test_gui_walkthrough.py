@@ -13,7 +13,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
 from test_gui_edit import add_hall, on_disk
-from test_gui_helpers import JS_TIMEOUT, sample_master, window  # noqa: F401
+from test_gui_helpers import JS_TIMEOUT, js, sample_master, window  # noqa: F401
 
 from assetmap.gui.export_dialog import ExportDialog
 
@@ -40,6 +40,9 @@ def test_new_user_opens_sample_adds_hall_finds_gaps_and_shares_a_map(
     window.actions.gaps.trigger()
     qtbot.waitUntil(lambda: window.gaps.model.rowCount() == 139, timeout=60000)
     window.tabs.setCurrentWidget(window.gaps)
+    shaded = "Array.from(document.querySelectorAll('.leaflet-am-hoods-pane path'))" \
+             ".filter(p => +p.getAttribute('fill-opacity') > 0).length"
+    qtbot.waitUntil(lambda: js(qtbot, window, shaded) == 139, timeout=JS_TIMEOUT)  # the map shows the results
     window.grab().save(str(ARTIFACTS / "walkthrough-2-gaps.png"))
     first = window.gaps.proxy.index(0, 1).data()
     assert first and "Trafford" in first  # the top priority neighbourhood, by name

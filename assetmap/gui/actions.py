@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QIcon, QKeySequence
+
+from assetmap.core.resources import resources_dir
 
 if TYPE_CHECKING:
     from assetmap.gui.main_window import MainWindow
@@ -114,5 +117,9 @@ class Actions:
         bar.addMenu("&Help").addAction(self.about)
         tools = self.w.addToolBar("Main")
         tools.setObjectName("main_toolbar")
-        for item in (self.add, self.undo, self.redo, self.import_, self.gaps, self.export):
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons = resources_dir() / "icons"
+        for item, icon in ((self.add, "add"), (self.undo, "undo"), (self.redo, "redo"), (self.import_, "import"),
+                           (self.gaps, "gaps"), (self.export, "export")):
+            item.setIcon(QIcon(str(icons / f"{icon}.svg")))  # SVG: sharp at any screen scale
             tools.addAction(item)
