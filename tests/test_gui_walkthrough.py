@@ -43,6 +43,8 @@ def test_new_user_opens_sample_adds_hall_finds_gaps_and_shares_a_map(
     shaded = "Array.from(document.querySelectorAll('.leaflet-am-hoods-pane path'))" \
              ".filter(p => +p.getAttribute('fill-opacity') > 0).length"
     qtbot.waitUntil(lambda: js(qtbot, window, shaded) == 139, timeout=JS_TIMEOUT)  # the map shows the results
+    window.map.fit_all()
+    qtbot.wait(800)  # let the zoom animation finish: this picture is for people to look at
     window.grab().save(str(ARTIFACTS / "walkthrough-2-gaps.png"))
     first = window.gaps.proxy.index(0, 1).data()
     assert first and "Trafford" in first  # the top priority neighbourhood, by name
