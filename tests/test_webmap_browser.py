@@ -313,3 +313,30 @@ def test_marker_and_cluster_icons_sit_on_their_places(tmp_path: Path, tab: Any) 
     }""")
     assert len(offsets) == 4  # three clusters and a marker
     assert max(offsets) < 3, offsets
+
+
+def test_only_medium_or_high_gaps_are_outlined(tmp_path: Path, tab: Any) -> None:
+    """Every neighbourhood may lack some category (a low flag); the outline picks out the serious gaps."""
+    import json
+
+    import geopandas as gpd
+    import shapely
+
+    hoods = gpd.GeoDataFrame({"code": ["A", "B"], "name": ["Serious", "Minor"], "population": [10, 10],
+                              "imd_decile": [1, 9]},
+                             geometry=[shapely.box(380000, 390000, 381000, 391000),
+                                       shapely.box(381000, 390000, 382000, 391000)], crs=27700)
+    path = tmp_path / "flags.gpkg"
+    Project.create(path, 27700, neighbourhoods=hoods)
+    with Project.open(path) as p:
+        p.add_asset({"name": "Hall", "kind": "physical/village_hall"}, shapely.Point(380500, 390500))
+        with p.transaction() as conn:
+            for code, severity in (("A", "high"), ("B", "low")):
+                flag = {"rule": "meet", "severity": severity, "message": f"a {severity} gap"}
+                conn.execute("INSERT INTO gap_results (code, result) VALUES (?, ?)",
+                             (code, json.dumps({"code": code, "coverage": {"meet": 0.5}, "flags": [flag]})))
+        write_webmap(p, tmp_path / "flags.html", basemap=False)
+    page = tab().open(tmp_path / "flags.html")
+    dashed = page.evaluate("Array.from(document.querySelectorAll('.leaflet-am-hoods-pane path'))"
+                           ".map(p => p.getAttribute('stroke-dasharray'))")
+    assert sorted(d or "" for d in dashed) == ["", "8 5"]

@@ -137,7 +137,7 @@
     };
   }
   function hoodStyle(h) {
-    var ind = S.data.indicator, v = ind && h.coverage ? h.coverage[ind] : undefined, flagged = h.flags && h.flags.length;
+    var ind = S.data.indicator, v = ind && h.coverage ? h.coverage[ind] : undefined, flagged = h.flags && h.flags.some(function (f) { return f.severity !== 'low'; });
     var fill = v === undefined || v === null ? null : FILLS[BREAKS.filter(function (b) { return v >= b; }).length];
     return { color: flagged ? '#000000' : '#555555', weight: flagged ? 3.5 : 1, dashArray: flagged ? '8 5' : null,
              fillColor: fill || '#ffffff', fillOpacity: fill ? 0.55 : 0, pane: 'am-hoods' };
@@ -238,7 +238,7 @@
           li.appendChild(box2); li.appendChild(document.createTextNode(' ' + pct(edges[i]) + '–' + pct(edges[i + 1]))); bins.appendChild(li);
         });
         var none = el('li'), nb = el('span', { 'class': 'am-bin am-bin-none' }); none.appendChild(nb); none.appendChild(document.createTextNode(' No result')); bins.appendChild(none);
-        var fl = el('li'), fb = el('span', { 'class': 'am-bin am-bin-flag' }); fl.appendChild(fb); fl.appendChild(document.createTextNode(' Thick dashed outline: a gap is flagged (see its popup)')); bins.appendChild(fl);
+        var fl = el('li'), fb = el('span', { 'class': 'am-bin am-bin-flag' }); fl.appendChild(fb); fl.appendChild(document.createTextNode(' Thick dashed outline: a medium or high gap is flagged (all flags are in its popup)')); bins.appendChild(fl);
         body.appendChild(bins);
         body.appendChild(el('p', { 'class': 'am-note', id: 'am-legend-note' }, indicatorNote(rule)));
       }
