@@ -232,3 +232,24 @@ def test_damaged_rule_set_still_exports_shaded_by_results(tmp_path: Path) -> Non
         write_webmap(p, tmp_path / "map.html", basemap=False)
     assert data["indicator"] == "meet" and data["rules"] == []
     assert (tmp_path / "map.html").stat().st_size > 0
+
+
+def test_public_neighbourhood_counts_leave_out_private_assets_and_people(tmp_path: Path) -> None:
+    path = tmp_path / "p.gpkg"
+    hoods = gpd.GeoDataFrame({"code": ["A"], "name": ["Alpha"], "population": [10], "imd_decile": [3]},
+                             geometry=[shapely.box(380000, 390000, 381000, 391000)], crs=27700)
+    Project.create(path, 27700, neighbourhoods=hoods)
+    with Project.open(path) as p:
+        p.add_asset({"name": "Hall", "kind": "physical/village_hall"}, shapely.Point(380500, 390500))
+        p.add_asset({"name": "Hidden club", "kind": "associations/social_club", "visibility": "private"},
+                    shapely.Point(380600, 390600))
+        p.add_person({"display_name": "Ann", "skills": "baking", "consent": "yes", "consent_on": "2026-01-01",
+                      "neighbourhood_code": "A"})
+        stored = {"code": "A", "coverage": {}, "flags": [],
+                  "counts": {"physical": 1, "associations": 1, "people": 1}}  # as the analysis counts them
+        with p.transaction() as conn:
+            conn.execute("INSERT INTO gap_results (code, result) VALUES ('A', ?)", (json.dumps(stored),))
+        public = build_map_data(p, private=False)["neighbourhoods"][0]
+        private = build_map_data(p, private=True)["neighbourhoods"][0]
+    assert public["counts"] == {"physical": 1}
+    assert private["counts"] == stored["counts"]

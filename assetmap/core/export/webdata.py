@@ -21,7 +21,7 @@ from shapely.geometry import mapping
 
 from assetmap.core.analysis.rules import project_rules
 from assetmap.core.errors import AssetmapError
-from assetmap.core.export.privacy import filter_areas, skill_summaries
+from assetmap.core.export.privacy import filter_areas, filter_assets, skill_summaries
 from assetmap.core.export.tables import DECIMALS, WGS84, export_records
 from assetmap.core.model import ASSET_FIELD_MAP
 from assetmap.core.progress import Progress, ensure_progress
@@ -145,8 +145,28 @@ def _assets_block(assets: gpd.GeoDataFrame, private: bool, taxonomy: Any,
     return block, ids
 
 
-def _neighbourhoods_block(project: Any, results: dict[str, dict[str, Any]], private: bool) -> list[dict[str, Any]]:
+def _shown_counts(assets: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame) -> dict[str, dict[str, int]]:
+    """Assets per category in each neighbourhood, counting only what the public map shows.
+
+    The stored gap results count private assets and people too (analysis stays inside the project);
+    a public map must not reveal them, not even as a number. Each asset counts once.
+    """
+    shown = filter_assets(assets, private=False)
+    shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty]
+    if shown.empty or hoods.empty:
+        return {}
+    joined = gpd.sjoin(shown[["id", "category", shown.geometry.name]], hoods[["code", hoods.geometry.name]],
+                       predicate="intersects").drop_duplicates("id")
+    out: dict[str, dict[str, int]] = {}
+    for (code, category), n in joined.groupby(["code", "category"]).size().items():
+        out.setdefault(str(code), {})[str(category)] = int(n)
+    return out
+
+
+def _neighbourhoods_block(project: Any, results: dict[str, dict[str, Any]], private: bool,
+                          assets: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     hoods = project.neighbourhoods()
+    public_counts = None if private else _shown_counts(assets, hoods)
     skills = skill_summaries(project.people(), private=private)
     geoms = _web_geometries(hoods)
     out = []
@@ -159,7 +179,7 @@ def _neighbourhoods_block(project: Any, results: dict[str, dict[str, Any]], priv
             if value is not None and value == value:
                 item[key] = int(value)
         if res:
-            item["counts"] = res.get("counts") or {}
+            item["counts"] = (res.get("counts") or {}) if public_counts is None else public_counts.get(code, {})
             item["coverage"] = res.get("coverage") or {}
             item["flags"] = [{"rule": f.get("rule"), "severity": f.get("severity"), "message": f.get("message")}
                              for f in res.get("flags") or []]
@@ -207,7 +227,7 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
     except AssetmapError:  # a damaged rule set must not stop a map being shared: shade by the results alone
         rules = []
     chosen = choose_indicator(rules, results, indicator)
-    hoods = _neighbourhoods_block(project, results, private)
+    hoods = _neighbourhoods_block(project, results, private, assets)
     progress.update(3, 4, "Preparing the map")
     rows = block["rows"]
     lon = np.array([r[4] if len(r) > 4 and r[4] is not None else np.nan for r in rows], dtype=float)
