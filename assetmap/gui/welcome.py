@@ -41,7 +41,7 @@ class WelcomePage(QWidget):
         self.open.clicked.connect(self.openRequested)
         self.recent.itemActivated.connect(lambda item: self.recentChosen.emit(Path(item.data(Qt.ItemDataRole.UserRole))))
         box = QWidget()
-        box.setMaximumWidth(560)
+        box.setFixedWidth(520)  # a fixed width lets the wrapped introduction take its full height
         layout = QVBoxLayout(box)
         layout.addWidget(title)
         layout.addWidget(intro)
@@ -52,8 +52,10 @@ class WelcomePage(QWidget):
         self.recent_label = QLabel("Recent projects")
         layout.addWidget(self.recent_label)
         layout.addWidget(self.recent, 1)
-        outer = QVBoxLayout(self)
-        outer.addWidget(box, 1, Qt.AlignmentFlag.AlignHCenter)
+        outer = QVBoxLayout(self)  # the box keeps its natural height, a little above the middle
+        outer.addStretch(1)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
 
     def set_recent(self, paths: list[Path]) -> None:
         self.recent.clear()
