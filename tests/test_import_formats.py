@@ -202,3 +202,15 @@ def test_clip_rejects_features_outside_the_neighbourhoods(tmp_path: Path) -> Non
     assert report.rejected > 0 and {r["reason"] for r in report.rejects} == {"outside the project's neighbourhoods (--clip)"}
     assert all(area.intersects(g) for g in assets.geometry)
     assert report.imported + report.unlocated + report.duplicates + report.rejected == report.rows
+
+
+def test_column_of_latitude_longitude_pairs(empty_project: Path, tmp_path: Path) -> None:
+    # As people paste them from a web map: "lat, lon" in one cell, in a column called Location.
+    text = "Name,Type,Location\n" + "\n".join(f'{n},Library,"{lat}, {lon}"' for n, lon, lat, *_ in LIBRARIES) \
+        + "\nHidden Library,Library,\n"
+    path = _write(tmp_path / "pasted.csv", text)
+    with Project.open(empty_project) as project:
+        report = import_file(project, path)
+    assert "column 'Location' holds latitude, longitude pairs" in report.notes
+    assert report.unlocated == 1 and "address" not in report.mapping
+    _check_libraries(empty_project, report, expected_rows=4)

@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         print_json(report.to_json())
         return 0
     verb = "Would import" if args.dry_run else "Imported"
-    print(f"{verb} {report.imported} assets from {args.file.name}; {report.unlocated} without a location "
+    print(f"{verb} {report.imported} asset{'' if report.imported == 1 else 's'} from {args.file.name}; "
+          f"{report.unlocated} without a location "
           f"(place them later), {report.duplicates} duplicates skipped, {report.rejected} rejected.")
     for note in report.notes:
         print(f"  {note}")

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from assetmap.core.model import ASSET_FIELD_NAMES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Normalised header names for each field, best first.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -116,6 +120,38 @@ def guess_mapping(columns: Sequence[str], overrides: Mapping[str, str] | None = 
             mapping[field_name] = col
             taken.add(col)
     return mapping
+
+
+_PAIR = re.compile(r"^\s*\(?\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*\)?\s*$")
+
+
+def split_coordinate_pairs(rows: "pd.DataFrame", mapping: dict[str, str]) -> str | None:
+    """Find a column of "53.48, -2.24" pairs (as copied from a web map) and split it into lat and lon.
+
+    Only when no other coordinates were found. Adds the columns ``<name> (latitude)`` and
+    ``<name> (longitude)`` to ``rows``, maps them, and returns the column's name (None if there is none).
+    Pairs are read latitude first, as web maps give them; a pair that only fits the other way round
+    is caught later by the swapped-coordinates check.
+    """
+    if {"x", "y"} & mapping.keys() or "wkt" in mapping:
+        return None
+    for column in rows.columns:
+        values = [str(v) for v in rows[column].tolist() if v is not None and str(v).strip()]
+        if not values:
+            continue
+        matches = [_PAIR.match(v) for v in values]
+        if sum(m is not None for m in matches) < 0.8 * len(values):
+            continue
+        lat_col, lon_col = f"{column} (latitude)", f"{column} (longitude)"
+        pairs = [_PAIR.match(str(v)) if v is not None else None for v in rows[column].tolist()]
+        rows[lat_col] = [m.group(1) if m else None for m in pairs]
+        rows[lon_col] = [m.group(2) if m else None for m in pairs]
+        mapping["x"], mapping["y"] = lon_col, lat_col
+        for field_name, col in list(mapping.items()):
+            if col == column and field_name not in ("x", "y"):
+                del mapping[field_name]  # e.g. a "location" column first taken for the address
+        return str(column)
+    return None
 
 
 def coordinate_hint(mapping: Mapping[str, str]) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 import shapely
 
 from assetmap.core.errors import DataError
-from assetmap.core.io.columns import FIELD_ALIASES, check_overrides, guess_mapping
+from assetmap.core.io.columns import FIELD_ALIASES, check_overrides, guess_mapping, split_coordinate_pairs
 from assetmap.core.io.dedupe import DuplicateIndex
 from assetmap.core.io.locate import Located, locate_rows
 from assetmap.core.io.postcodes import PostcodeLookup
@@ -133,11 +133,14 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     except ValueError as exc:
         raise DataError(str(exc), file=path) from None
     mapping = guess_mapping(table.columns, options.mapping)
+    paired = split_coordinate_pairs(table.rows, mapping)
     if "name" not in mapping and not (options.default_name or options.name_from_kind) and table.format != "osm":
         raise DataError("no column holds the assets' names (looked for: "
                         f"{', '.join(FIELD_ALIASES['name'][:8])} ...); name it with --map name=COLUMN", file=path)
     report = ImportReport(file=str(path), rows=len(table) + len(table.early_rejects), notes=list(table.notes),
                           mapping={k: v for k, v in mapping.items()})
+    if paired:
+        report.notes.append(f"column '{paired}' holds latitude, longitude pairs")
     for row, reason in table.early_rejects:
         report.rejects.append({"row": row, "reason": reason})
     located = locate_rows(table, mapping, project.crs, crs_option=options.crs, postcodes=options.postcodes,
