@@ -35,7 +35,6 @@ def headless() -> bool:
 def sample_file() -> Path:
     """The sample project in the per-user data folder (the same one the app uses), built if missing."""
     from assetmap.core.sample import build_sample
-
     from assetmap.gui.settings import identify_app, sample_path
 
     identify_app()
