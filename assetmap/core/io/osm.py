@@ -52,7 +52,7 @@ def read_osm(path: Path, taxonomy: Taxonomy | None = None) -> RawTable:
                             file=path) from None
         tag_columns = [c for c in gdf.columns if c not in ("osm_id", "osm_way_id", "other_tags", "geometry")]
         records = []
-        for idx, row in gdf.iterrows():
+        for _, row in gdf.iterrows():
             tags = {c: str(row[c]) for c in tag_columns if isinstance(row[c], str) and row[c]}
             tags.update(parse_other_tags(row.get("other_tags")))
             kind = tax.kind_for_osm_tags(tags)

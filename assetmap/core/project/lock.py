@@ -60,12 +60,12 @@ class ProjectLock:
                     self.path.unlink(missing_ok=True)
                     continue
                 if holder.get("pid") == os.getpid() and holder.get("host") == info["host"]:
-                    raise ProjectLockedError(f"{self.project.name} is already open in this assetmap window.")
+                    raise ProjectLockedError(f"{self.project.name} is already open in this assetmap window.") from None
                 raise ProjectLockedError(
                     f"{self.project.name} is being edited by {holder.get('user')} on {holder.get('host')} "
                     f"(assetmap process {holder.get('pid')}, since {holder.get('since')}). "
                     "Close it there first, or open it read-only."
-                )
+                ) from None
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(info, fh)
             self._held = True
