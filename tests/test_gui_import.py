@@ -34,6 +34,8 @@ def test_import_wizard_reports_the_bad_row_and_imports_the_rest(qtbot: Any, wind
     assert page.preview.horizontalHeaderItem(0).text() == "Site name"
     assert page.combos["name"].currentData() == "Site name"
     assert page.combos["x"].currentData() == "Longitude"
+    assert page.combos["phone"].currentData() == "Phone"
+    page.combos["phone"].setCurrentIndex(0)  # "(none)": the user keeps phone numbers out
     wizard.next()
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.report_page, timeout=20000)
     report = wizard.prepared.report
@@ -49,5 +51,7 @@ def test_import_wizard_reports_the_bad_row_and_imports_the_rest(qtbot: Any, wind
     with qtbot.waitSignal(wizard.finished, timeout=20000):
         wizard.accept()
     with Project.open(empty_project, readonly=True) as project:
-        assert sorted(project.assets()["name"]) == ["Moss Lane Hall", "Oak Club"]
+        assets = project.assets()
+        assert sorted(assets["name"]) == ["Moss Lane Hall", "Oak Club"]
+        assert assets["phone"].isna().all()  # "(none)" was not re-guessed
     assert window.table.model.rowCount() == 2

@@ -214,3 +214,13 @@ def test_column_of_latitude_longitude_pairs(empty_project: Path, tmp_path: Path)
     assert "column 'Location' holds latitude, longitude pairs" in report.notes
     assert report.unlocated == 1 and "address" not in report.mapping
     _check_libraries(empty_project, report, expected_rows=4)
+
+
+def test_map_a_field_to_no_column(empty_project: Path, tmp_path: Path) -> None:
+    # "Notes" here is the council's internal remark: the user says not to import it.
+    text = "name,type,lat,lon,notes\nAltrincham Library,Library,53.387055,-2.352157,Lease query - do not share\n"
+    path = _write(tmp_path / "register.csv", text)
+    with Project.open(empty_project) as project:
+        report = import_file(project, path, ImportOptions(mapping={"notes": ""}))
+        notes = project.assets()["notes"].tolist()
+    assert "notes" not in report.mapping and notes == [None]

@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--kind", help="give every row this kind, e.g. physical/village_hall")
     p.add_argument("--crs", help="coordinate system of the coordinates, e.g. EPSG:27700 (overrides detection)")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
-                   help="use COLUMN for FIELD (repeatable), e.g. --map name=PropertyName --map x=GeoX")
+                   help="use COLUMN for FIELD (repeatable), e.g. --map name=PropertyName --map x=GeoX; "
+                   "FIELD= (nothing after =) uses no column for it")
     p.add_argument("--postcodes", type=Path, help="postcode lookup (Code-Point Open or ONS Postcode Directory) "
                    "to place rows that have only a postcode")
     p.add_argument("--private", action="store_true", help="mark every imported asset private")

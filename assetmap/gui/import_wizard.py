@@ -195,7 +195,8 @@ class ColumnsPage(QWizardPage):
         """The columns the user chose (or accepted); sent back as overrides so the check uses them."""
         if not self._guessed:
             return {}
-        return {name: combo.currentData() for name, combo in self.combos.items() if combo.currentData()}
+        # "(none)" is sent as "" (no column for this field), so the automatic guess does not come back.
+        return {name: combo.currentData() or "" for name, combo in self.combos.items()}
 
     def validatePage(self) -> bool:  # noqa: N802
         return self.w.check()

@@ -88,13 +88,18 @@ def _find(columns: Sequence[str], aliases: Sequence[str], taken: set[str]) -> st
 
 
 def guess_mapping(columns: Sequence[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Field (or x/y/crs/wkt) → column name. Overrides win; each column is used once."""
-    overrides = dict(overrides or {})
+    """Field (or x/y/crs/wkt) → column name. Overrides win; each column is used once.
+
+    An override with an empty column ("name=") means "no column for this field": it is not guessed.
+    """
+    excluded = {k for k, v in (overrides or {}).items() if not v}
+    excluded |= {"x" if k == "lon" else "y" for k in excluded if k in ("lon", "lat")}
+    overrides = {k: v for k, v in (overrides or {}).items() if v}
     mapping: dict[str, str] = {}
     taken = set(overrides.values())
     mapping.update(overrides)
     # Coordinates first so that "x"/"y"/"location" are not taken as ordinary fields.
-    if not ({"x", "y"} & overrides.keys() or {"lon", "lat"} & overrides.keys() or "wkt" in overrides):
+    if not ({"x", "y"} & (overrides.keys() | excluded) or {"lon", "lat"} & overrides.keys() or "wkt" in overrides):
         for xs, ys, _hint in COORD_PAIRS:
             x, y = _find(columns, xs, taken), _find(columns, ys, taken)
             if x and y:
@@ -104,16 +109,16 @@ def guess_mapping(columns: Sequence[str], overrides: Mapping[str, str] | None = 
     for key in ("lon", "lat"):
         if key in mapping:
             mapping["x" if key == "lon" else "y"] = mapping.pop(key)
-    if "crs" not in mapping:
+    if "crs" not in mapping and "crs" not in excluded:
         col = _find(columns, CRS_ALIASES, taken)
         if col:
             mapping["crs"], taken = col, taken | {col}
-    if "x" not in mapping and "wkt" not in mapping:
+    if "x" not in mapping and not {"wkt", "x"} & excluded:
         col = _find(columns, WKT_ALIASES, taken)
         if col:
             mapping["wkt"], taken = col, taken | {col}
     for field_name, aliases in FIELD_ALIASES.items():
-        if field_name in mapping:
+        if field_name in mapping or field_name in excluded:
             continue
         col = _find(columns, aliases, taken)
         if col:
@@ -171,6 +176,6 @@ def check_overrides(overrides: Mapping[str, str], columns: Sequence[str]) -> Non
         if target not in ASSET_FIELD_NAMES and target not in SPECIAL_TARGETS:
             raise ValueError(f"--map {target}={column}: '{target}' is not an asset field "
                              f"(fields: {', '.join(ASSET_FIELD_NAMES)}, or x, y, lon, lat, crs, wkt)")
-        if column not in columns:
+        if column and column not in columns:
             raise ValueError(f"--map {target}={column}: the file has no column '{column}' "
                              f"(columns: {', '.join(columns)})")

@@ -237,11 +237,12 @@ def write_rejects(prepared: PreparedImport, dest: str | Path) -> Path:
 
 
 def parse_map_options(pairs: list[str] | None) -> Mapping[str, str]:
-    """``["name=PropertyName", ...]`` → {"name": "PropertyName"}; ValueError on a malformed pair."""
+    """``["name=PropertyName", "notes="]`` → {"name": "PropertyName", "notes": ""} ("" = no column for it)."""
     out: dict[str, str] = {}
     for pair in pairs or []:
         target, sep, column = pair.partition("=")
-        if not sep or not target.strip() or not column.strip():
-            raise ValueError(f"--map {pair}: expected FIELD=COLUMN, e.g. --map name=PropertyName")
+        if not sep or not target.strip():
+            raise ValueError(f"--map {pair}: expected FIELD=COLUMN, e.g. --map name=PropertyName "
+                             "(or FIELD= for no column)")
         out[target.strip()] = column.strip()
     return out
