@@ -224,3 +224,12 @@ def test_map_a_field_to_no_column(empty_project: Path, tmp_path: Path) -> None:
         report = import_file(project, path, ImportOptions(mapping={"notes": ""}))
         notes = project.assets()["notes"].tolist()
     assert "notes" not in report.mapping and notes == [None]
+
+
+def test_coordinate_headers_with_units(empty_project: Path, tmp_path: Path) -> None:
+    rows = ["Site,Type,Easting (m),Northing (m)"] + [f"{n},Library,{e},{nn}" for n, _lo, _la, e, nn, _p in LIBRARIES]
+    path = _write(tmp_path / "units.csv", "\n".join(rows))
+    with Project.open(empty_project) as project:
+        report = import_file(project, path)
+    assert (report.mapping["x"], report.mapping["y"], report.mapping["name"]) == ("Easting (m)", "Northing (m)", "Site")
+    _check_libraries(empty_project, report)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # Normalised header names for each field, best first.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("name", "asset_name", "site_name", "property_name", "propertyname", "asset", "title",
+    "name": ("name", "asset_name", "site_name", "site", "property_name", "propertyname", "asset", "title",
              "venue", "venue_name", "organisation", "organisation_name", "organization", "organization_name",
              "group_name", "club_name", "club", "facility_name", "facility", "building_name", "premises",
              "premises_name", "community_hub", "distname", "label", "place"),
@@ -74,6 +74,24 @@ def normalise(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
+_UNIT_WORDS = {"wgs84", "wgs", "84", "4326", "27700", "bng", "osgb", "osgb36", "m", "metres", "meters", "deg",
+               "degrees", "dd", "decimal", "coordinate", "coord", "value"}
+
+
+def _find_coordinate(columns: Sequence[str], aliases: Sequence[str], taken: set[str]) -> str | None:
+    """Like ``_find``, also accepting a coordinate name with its units or system: "Latitude (WGS84)",
+    "Easting (m)", "X coord (BNG)". Only for coordinates, where the extra words say nothing else."""
+    found = _find(columns, aliases, taken)
+    if found:
+        return found
+    for alias in aliases:
+        for col in columns:
+            words = normalise(col).split("_")
+            if col not in taken and words and words[0] == alias and set(words[1:]) <= _UNIT_WORDS:
+                return col
+    return None
+
+
 def _find(columns: Sequence[str], aliases: Sequence[str], taken: set[str]) -> str | None:
     by_norm: dict[str, str] = {}
     for col in columns:
@@ -101,7 +119,7 @@ def guess_mapping(columns: Sequence[str], overrides: Mapping[str, str] | None = 
     # Coordinates first so that "x"/"y"/"location" are not taken as ordinary fields.
     if not ({"x", "y"} & (overrides.keys() | excluded) or {"lon", "lat"} & overrides.keys() or "wkt" in overrides):
         for xs, ys, _hint in COORD_PAIRS:
-            x, y = _find(columns, xs, taken), _find(columns, ys, taken)
+            x, y = _find_coordinate(columns, xs, taken), _find_coordinate(columns, ys, taken)
             if x and y:
                 mapping["x"], mapping["y"] = x, y
                 taken |= {x, y}
@@ -165,7 +183,8 @@ def coordinate_hint(mapping: Mapping[str, str]) -> str | None:
     if not x:
         return None
     for xs, _ys, hint in COORD_PAIRS:
-        if normalise(x) in xs or normalise(x).replace("_", "") in xs:
+        n = normalise(x)
+        if n in xs or n.replace("_", "") in xs or n.split("_")[0] in xs:
             return hint
     return None
 
