@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--postcodes", type=Path, help="postcode lookup (Code-Point Open or ONS Postcode Directory) "
                    "to place rows that have only a postcode")
     p.add_argument("--private", action="store_true", help="mark every imported asset private")
+    p.add_argument("--people", action="store_true", help="the file lists residents' skills (name, skills, consent, "
+                   "consent date, neighbourhood or postcode), not assets; rows without consent are rejected")
     p.add_argument("--clip", action="store_true", help="reject rows outside the project's neighbourhoods "
                    "(for OpenStreetMap extracts that reach beyond your area)")
     p.add_argument("--rejects", type=Path, help="write rejected rows, with a reason column, to this CSV")
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.kind and args.kind not in default_taxonomy().kinds:
         raise UsageError(f"--kind {args.kind}: not a kind (see resources/taxonomy.json), e.g. physical/village_hall")
+    if args.people:
+        return _run_people(args, mapping)
     options = ImportOptions(layer=args.layer, category=args.category, kind=args.kind, crs=args.crs, mapping=mapping,
                             postcodes=load_postcodes(args.postcodes) if args.postcodes else None,
                             visibility="private" if args.private else None, clip=args.clip)
@@ -66,4 +70,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"  row {reject['row']}: {reject['reason']}")
     if report.rejected > 20:
         print(f"  ... and {report.rejected - 20} more" + ("" if args.rejects else " (write them all with --rejects)"))
+    return 0
+
+
+def _run_people(args: argparse.Namespace, mapping: dict[str, str]) -> int:
+    from assetmap.core.io.people_import import import_people
+
+    if args.dry_run or args.rejects or args.category or args.kind or args.crs or args.clip or args.private:
+        raise UsageError("with --people only --map, --postcodes and --json apply")
+    lookup = load_postcodes(args.postcodes) if args.postcodes else None
+    with Project.open(args.project) as project:
+        report = import_people(project, args.file, mapping=mapping, postcodes=lookup,
+                               progress=terminal_progress("Importing people", quiet=args.json))
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    print(f"Added {report.imported} people from {args.file.name}; {report.duplicates} already there, "
+          f"{report.rejected} rejected.")
+    for note in report.notes:
+        print(f"  {note}")
+    for reject in report.rejects[:20]:
+        print(f"  row {reject['row']}: {reject['reason']}")
     return 0
