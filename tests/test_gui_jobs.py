@@ -80,7 +80,7 @@ def test_cancelled_analysis_leaves_the_project_unchanged(qtbot: Any, window: Any
 
     handle = operations.run_gaps(window)
     handle.cancel()  # before the worker gets far: the first progress update raises Cancelled
-    qtbot.waitUntil(lambda: handle.finished, timeout=30000)  # it may already have ended
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)  # it may already have ended
     assert handle.was_cancelled
     assert window.gaps.model.rowCount() == 0
     assert window.doc.project.connection.execute("SELECT COUNT(*) FROM gap_results").fetchone()[0] == 0

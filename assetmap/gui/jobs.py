@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal, pyqtSlot
 from PyQt6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from assetmap.core.errors import AssetmapError, Cancelled
@@ -155,7 +155,7 @@ class JobRunner(QObject):
         """Queue ``fn(worker handle, progress)``; shows a progress dialog with Cancel unless ``dialog`` is False."""
         handle = JobHandle(title)
         self._active.append(handle)
-        handle.ended.connect(lambda: self._ended(handle))
+        handle.ended.connect(self._handle_ended)  # a bound slot: never called once the runner is gone
         if dialog:
             self._attach_dialog(handle, parent)
         if len(self._active) == 1:
@@ -181,6 +181,12 @@ class JobRunner(QObject):
         handle.ended.connect(box.finish)  # a bound slot: disconnected if the dialog's parent went first
         QTimer.singleShot(400, box.appear)  # quick jobs finish without a flash of a dialog
         handle.dialog = box  # type: ignore[attr-defined]
+
+    @pyqtSlot()
+    def _handle_ended(self) -> None:
+        handle = self.sender()
+        if isinstance(handle, JobHandle):
+            self._ended(handle)
 
     def _ended(self, handle: JobHandle) -> None:
         if handle in self._active:
