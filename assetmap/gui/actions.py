@@ -32,6 +32,9 @@ class Actions:
         self.save_as = a("Save &As…", w.save_as, Std.SaveAs, "Save a copy of the project under a new name and carry on in it.")
         self.close = a("&Close project", w.close_project, Std.Close, "Close the project and go back to the welcome page.")
         self.import_ = a("&Import assets…", w.import_assets, "Ctrl+I", "Bring in assets from a spreadsheet or map file.")
+        self.import_people = a("Import &people's skills…", w.import_people, None,
+                               "Bring in residents' skills from a skills audit or sign-up sheet; "
+                               "only people who gave consent are added, and never on the map.")
         self.export = a("&Export map or data…", w.export, "Ctrl+E", "Share a web map (HTML), GeoJSON or CSV.")
         self.quit = a("&Quit", w.close, Std.Quit, "Close assetmap.")
         self.undo = w.undo_group.createUndoAction(w, "&Undo")
@@ -63,10 +66,10 @@ class Actions:
         self.about = a("&About assetmap", w.about, None, "About assetmap, its licence and its data sources.")
         self.undo.setToolTip("Undo the last change (Ctrl+Z)")
         self.redo.setToolTip("Redo (Ctrl+Shift+Z or Ctrl+Y)")
-        self.project_actions = [self.save_as, self.close, self.import_, self.export, self.add, self.delete,
-                                self.find, self.fit, self.gaps, self.rules, self.assess, self.report, self.buildings,
-                                self.next_panel, self.prev_panel]
-        self.edit_actions = [self.import_, self.add, self.delete, self.gaps, self.rules, self.assess]
+        self.project_actions = [self.save_as, self.close, self.import_, self.import_people, self.export, self.add,
+                                self.delete, self.find, self.fit, self.gaps, self.rules, self.assess, self.report,
+                                self.buildings, self.next_panel, self.prev_panel]
+        self.edit_actions = [self.import_, self.import_people, self.add, self.delete, self.gaps, self.rules, self.assess]
 
     def _make(self, text: str, slot: Callable[[], object], shortcut: "Std | str | None", tip: str) -> QAction:
         action = QAction(text, self.w)
@@ -89,7 +92,7 @@ class Actions:
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self.w.fill_recent_menu)
         file.addSeparator()
-        for item in (self.save_as, self.import_, self.export):
+        for item in (self.save_as, self.import_, self.import_people, self.export):
             file.addAction(item)
         file.addSeparator()
         file.addAction(self.close)

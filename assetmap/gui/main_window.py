@@ -261,6 +261,9 @@ class MainWindow(QMainWindow):
     def import_assets(self) -> None:
         operations.import_assets(self)
 
+    def import_people(self) -> None:
+        operations.import_people(self)
+
     def export(self) -> None:
         operations.export(self)
 

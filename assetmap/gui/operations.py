@@ -129,6 +129,34 @@ def import_assets(w: "MainWindow") -> None:
         ImportWizard(w.doc, w.jobs, w).exec()
 
 
+def import_people(w: "MainWindow", path: Path | None = None) -> JobHandle | None:
+    """File ▸ Import people's skills: a skills audit or sign-up sheet; rows without consent are refused."""
+    if w.doc is None or w.doc.readonly:
+        return None
+    if path is None:
+        chosen, _ = QFileDialog.getOpenFileName(w, "Import people's skills", str(w.doc.path.parent),
+                                                "Spreadsheets (*.csv *.xlsx);;All files (*)")
+        if not chosen:
+            return None
+        path = Path(chosen)
+    from assetmap.core.io.people_import import import_people as core_import_people
+
+    handle = w.jobs.run("Importing people", lambda project, progress: core_import_people(
+        project, path, progress=progress), project=w.doc.project, parent=w)
+
+    def done(report: Any) -> None:
+        if w.doc is not None:
+            w.doc.reload()
+        lines = [f"Added {report.imported} people; {report.duplicates} were already there; "
+                 f"{report.rejected} rows were not added."]
+        lines += [f"Row {r['row']}: {r['reason']}" for r in report.rejects[:10]]
+        QMessageBox.information(w, "People imported", "\n".join(lines))
+
+    handle.succeeded.connect(done)
+    on_failure(w, handle, "The people could not be imported")
+    return handle
+
+
 def export(w: "MainWindow") -> None:
     from assetmap.gui.export_dialog import ExportDialog
 
