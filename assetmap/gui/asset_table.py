@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
+from PyQt6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,7 +22,7 @@ from PyQt6.QtWidgets import (
 )
 
 from assetmap.core.taxonomy import Taxonomy
-from assetmap.gui.table_view import record_table
+from assetmap.gui.table_view import RecordTableModel, record_table
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Name"), ("category", "Category"), ("kind", "Kind"), ("address", "Address"),
@@ -33,13 +33,13 @@ CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
 LOCATED_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-class AssetTableModel(QAbstractTableModel):
+class AssetTableModel(RecordTableModel):
     """Rows are assets, in project order; ``ID_ROLE`` gives each row's asset id."""
 
     def __init__(self, taxonomy: Taxonomy, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.taxonomy = taxonomy
-        self._rows: list[dict[str, Any]] = []
+        self.headers = [label for _key, label in COLUMNS]
         self._row_of: dict[str, int] = {}
 
     def set_assets(self, assets: gpd.GeoDataFrame) -> None:
@@ -48,28 +48,17 @@ class AssetTableModel(QAbstractTableModel):
         records = assets.drop(columns=assets.geometry.name).to_dict("records")
         for rec, here in zip(records, located):
             rec["located"] = bool(here)
-        self._rows = records
+        self.rows = records
         self._row_of = {r["id"]: i for i, r in enumerate(records)}
         self.endResetModel()
 
     def row_of(self, asset_id: str) -> int:
         return self._row_of.get(asset_id, -1)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][1]
-        return None
-
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        rec = self._rows[index.row()]
+        rec = self.rows[index.row()]
         key = COLUMNS[index.column()][0]
         if role == ID_ROLE:
             return rec["id"]

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
+from PyQt6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from assetmap.core.assessments.report import RECOMMENDATION_TEXT
-from assetmap.gui.table_view import record_table
+from assetmap.gui.table_view import RecordTableModel, record_table
 
 HEADERS = ("Building", "Score (of 100)", "Recommendation", "ACV status", "Due next", "Notes", "Assessed on")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -29,12 +29,12 @@ def _due(summary: dict[str, Any]) -> str:
     return f"{due['date']} ({when}): {due['label']}"
 
 
-class BuildingsModel(QAbstractTableModel):
+class BuildingsModel(RecordTableModel):
     """Rows are ``assessment_summaries`` items; ``ID_ROLE`` is the asset id."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
+        self.headers = list(HEADERS)
 
     def set_summaries(self, summaries: Sequence[dict[str, Any]]) -> None:
         self.beginResetModel()
@@ -43,17 +43,6 @@ class BuildingsModel(QAbstractTableModel):
 
     def row_of(self, asset_id: str) -> int:
         return next((i for i, s in enumerate(self.rows) if s["asset_id"] == asset_id), -1)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
 
     def _value(self, s: dict[str, Any], column: int) -> Any:
         acv = s.get("acv") or {}

@@ -7,41 +7,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
+from PyQt6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-from assetmap.gui.table_view import record_table
+from assetmap.gui.table_view import RecordTableModel, record_table
 
 
-class GapModel(QAbstractTableModel):
+class GapModel(RecordTableModel):
     """Priority, name, population, deprivation, number of gaps, the gaps in words, coverage per rule."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.results: list[dict[str, Any]] = []
         self.rules: list[tuple[str, str]] = []
-        self.headers: list[str] = []
 
     def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]]) -> None:
         self.beginResetModel()
-        self.results = results
+        self.rows = results
         self.rules = rules
         self.headers = ["Priority", "Neighbourhood", "Population", "IMD decile", "Gaps", "What is missing"]
         self.headers += [f"Coverage: {title}" for _, title in rules]
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.results)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
 
     def _value(self, res: dict[str, Any], column: int) -> Any:
         flags = res.get("flags") or []
@@ -63,7 +50,7 @@ class GapModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        res = self.results[index.row()]
+        res = self.rows[index.row()]
         value = self._value(res, index.column())
         if role == CODE_ROLE:
             return res.get("code")
