@@ -17,6 +17,8 @@ def lock_path(project: Path) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would terminate the process there; assume it is alive
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -64,7 +66,8 @@ class ProjectLock:
                 raise ProjectLockedError(
                     f"{self.project.name} is being edited by {holder.get('user')} on {holder.get('host')} "
                     f"(assetmap process {holder.get('pid')}, since {holder.get('since')}). "
-                    "Close it there first, or open it read-only."
+                    f"Close it there first, or open it read-only. (If that program is no longer running, "
+                    f"delete {self.path.name} beside the project.)"
                 ) from None
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(info, fh)
