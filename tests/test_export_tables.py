@@ -217,11 +217,17 @@ def test_ten_thousand_assets_stay_under_5_mb(empty_project: Path, tmp_path: Path
     assert "0121 496 0000" not in text
 
 
-def test_damaged_rule_set_still_exports_shaded_by_results(tmp_path: Path) -> None:
+def _one_neighbourhood_project(tmp_path: Path) -> Path:
+    """A project with one 1 km square neighbourhood, code "A", in British National Grid."""
     path = tmp_path / "p.gpkg"
     hoods = gpd.GeoDataFrame({"code": ["A"], "name": ["Alpha"], "population": [10], "imd_decile": [3]},
                              geometry=[shapely.box(380000, 390000, 381000, 391000)], crs=27700)
     Project.create(path, 27700, neighbourhoods=hoods)
+    return path
+
+
+def test_damaged_rule_set_still_exports_shaded_by_results(tmp_path: Path) -> None:
+    path = _one_neighbourhood_project(tmp_path)
     with Project.open(path) as p:
         p.add_asset({"name": "Hall", "kind": "physical/village_hall"}, shapely.Point(380500, 390500))
         p.set_setting("gap_rules", ["not", "a", "rule set"])
@@ -235,10 +241,7 @@ def test_damaged_rule_set_still_exports_shaded_by_results(tmp_path: Path) -> Non
 
 
 def test_public_neighbourhood_counts_leave_out_private_assets_and_people(tmp_path: Path) -> None:
-    path = tmp_path / "p.gpkg"
-    hoods = gpd.GeoDataFrame({"code": ["A"], "name": ["Alpha"], "population": [10], "imd_decile": [3]},
-                             geometry=[shapely.box(380000, 390000, 381000, 391000)], crs=27700)
-    Project.create(path, 27700, neighbourhoods=hoods)
+    path = _one_neighbourhood_project(tmp_path)
     with Project.open(path) as p:
         p.add_asset({"name": "Hall", "kind": "physical/village_hall"}, shapely.Point(380500, 390500))
         p.add_asset({"name": "Hidden club", "kind": "associations/social_club", "visibility": "private"},
