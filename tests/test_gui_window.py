@@ -44,16 +44,33 @@ def test_filters_by_category_text_and_unlocated(qtbot: Any, window: Any, sample_
 
 
 def test_hiding_a_layer_removes_it_from_the_map(qtbot: Any, window: Any, sample_copy: Path) -> None:
+    """The sample has no gap results yet: unticking must not rebuild the tree under Qt's feet (it crashed)."""
+    from PyQt6 import sip
+    from PyQt6.QtCore import Qt
+
     open_and_wait(qtbot, window, sample_copy)
     tree = window.layers.tree
-    item = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount()) if "Physical" in tree.topLevelItem(i).text(0))
-    from PyQt6.QtCore import Qt
+    items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    item = next(i for i in items if "Physical" in i.text(0))
+    with Project.open(sample_copy, readonly=True) as project:
+        summary = project.summary()
+        assert project.count("gap_results") == 0
 
     with qtbot.waitSignal(window.map.bridge.dataDrawn, timeout=20000) as blocker:
         item.setCheckState(0, Qt.CheckState.Unchecked)
-    with Project.open(sample_copy, readonly=True) as project:
-        summary = project.summary()
     assert blocker.args == [summary["assets"] - summary["by_category"]["physical"]]
+    # the same items, updated in place, and the unticked one stays unticked
+    assert not sip.isdeleted(item)
+    assert [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())] == items
+    assert item.checkState(0) == Qt.CheckState.Unchecked
+
+    # ticking it again (and the neighbourhoods off) redraws every asset
+    with qtbot.waitSignal(window.map.bridge.dataDrawn, timeout=20000) as blocker:
+        item.setCheckState(0, Qt.CheckState.Checked)
+    assert blocker.args == [summary["assets"]]
+    with qtbot.waitSignal(window.map.bridge.dataDrawn, timeout=20000):
+        items[0].setCheckState(0, Qt.CheckState.Unchecked)
+    assert js(qtbot, window, "assetmapDesktop.data.neighbourhoods.length") == 0
 
 
 def test_map_without_basemap_is_usable_and_screenshot(qtbot: Any, tmp_path: Path, sample_copy: Path) -> None:

@@ -114,9 +114,12 @@ class Controller(QObject):
         self.w.map.set_data(state.apply(data))
 
     def show_layers(self) -> None:
-        if self.full_data is not None and self.w.layers.state.indicator in (None, self.full_data.get("indicator")):
-            self.full_data["indicator"] = self.w.layers.state.indicator
-            self.w.map.set_data(self.w.layers.state.apply(self.full_data))
+        """Redraw from the data already built unless the shading rule changed (that needs new data)."""
+        state = self.w.layers.state
+        if self.full_data is not None and state.indicator in (None, AUTO, self.full_data.get("indicator")):
+            if state.indicator != AUTO:  # AUTO: the built data already holds the export's own choice
+                self.full_data["indicator"] = state.indicator
+            self.w.map.set_data(state.apply(self.full_data))
         else:
             self.refresh_map()
 

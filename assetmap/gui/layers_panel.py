@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QIcon, QPixmap
 from PyQt6.QtWidgets import QComboBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -75,27 +75,39 @@ class LayersPanel(QWidget):
         layout.addWidget(self.indicator)
         layout.addWidget(self.gap_note)
         self._filling = False
+        # ``changed`` goes out from the event loop, never from inside the tree's or combo box's own
+        # signal: its receivers rebuild these widgets. Quick clicks are coalesced into one redraw.
+        self._announce = QTimer(self)
+        self._announce.setSingleShot(True)
+        self._announce.setInterval(0)
+        self._announce.timeout.connect(self.changed.emit)
 
     def fill(self, data: dict[str, Any], rules: list[tuple[str, str]], flagged: int | None) -> None:
-        """Rebuild from the full map data: category counts, neighbourhoods, the rules to shade by."""
+        """Show the full map data's counts, neighbourhoods and the rules to shade by.
+
+        Items are updated in place when the layers are the same ones: ``fill`` can run while Qt is
+        still inside an item's check-state change, and deleting that item there would crash.
+        """
         self._filling = True
         try:
-            self.tree.clear()
-            hoods = QTreeWidgetItem([f"Neighbourhoods ({len(data.get('neighbourhoods', []))})"])
-            hoods.setData(0, Qt.ItemDataRole.UserRole, NEIGHBOURHOODS)
-            hoods.setToolTip(0, "Neighbourhood boundaries; a thick dashed outline marks a flagged gap.")
-            self.tree.addTopLevelItem(hoods)
-            for cat in data["categories"]:
-                item = QTreeWidgetItem([f"{cat['label']} ({cat['count']})"])
-                item.setData(0, Qt.ItemDataRole.UserRole, cat["id"])
-                item.setIcon(0, _swatch(cat["color"]))
-                item.setToolTip(0, cat.get("description") or cat["label"])
-                self.tree.addTopLevelItem(item)
-            for i in range(self.tree.topLevelItemCount()):
+            layers = [(NEIGHBOURHOODS, f"Neighbourhoods ({len(data.get('neighbourhoods', []))})", None,
+                       "Neighbourhood boundaries; a thick dashed outline marks a flagged gap.")]
+            layers += [(cat["id"], f"{cat['label']} ({cat['count']})", cat["color"], cat.get("description") or cat["label"])
+                       for cat in data["categories"]]
+            if self._keys() != [key for key, *_ in layers]:
+                self.tree.clear()
+                for key, *_ in layers:
+                    item = QTreeWidgetItem()
+                    item.setData(0, Qt.ItemDataRole.UserRole, key)
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    self.tree.addTopLevelItem(item)
+            for i, (key, text, colour, tip) in enumerate(layers):
                 item = self.tree.topLevelItem(i)
                 assert item is not None
-                key = item.data(0, Qt.ItemDataRole.UserRole)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setText(0, text)
+                item.setToolTip(0, tip)
+                if colour:
+                    item.setIcon(0, _swatch(colour))
                 item.setCheckState(0, Qt.CheckState.Unchecked if key in self.state.hidden else Qt.CheckState.Checked)
             self.indicator.clear()
             self.indicator.addItem("Nothing (outlines only)", None)
@@ -111,6 +123,10 @@ class LayersPanel(QWidget):
         finally:
             self._filling = False
 
+    def _keys(self) -> list[str]:
+        return [self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)  # type: ignore[union-attr]
+                for i in range(self.tree.topLevelItemCount())]
+
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if self._filling:
             return
@@ -119,10 +135,10 @@ class LayersPanel(QWidget):
             self.state.hidden.discard(key)
         else:
             self.state.hidden.add(key)
-        self.changed.emit()
+        self._announce.start()
 
     def _indicator_changed(self, index: int) -> None:
         if self._filling:
             return
         self.state.indicator = self.indicator.itemData(index)
-        self.changed.emit()
+        self._announce.start()
