@@ -14,6 +14,9 @@ import shapely
 from assetmap.cli import main
 from assetmap.core.errors import AssetmapError
 from assetmap.core.export import build_map_data, render_webmap_html, write_csv, write_geojson, write_webmap
+from assetmap.core.analysis import GapOptions, run_gaps
+from assetmap.core.analysis.public import needs_public_run
+from assetmap.core.analysis.run import stored_results
 from assetmap.core.export.privacy import skill_summaries
 from assetmap.core.model import PRIVATE_ASSET_FIELDS
 from assetmap.core.project import Project
@@ -256,3 +259,44 @@ def test_public_neighbourhood_counts_leave_out_private_assets_and_people(tmp_pat
         private = build_map_data(p, private=True)["neighbourhoods"][0]
     assert public["counts"] == {"physical": 1}
     assert private["counts"] == stored["counts"]
+
+
+def _place_to_meet(data: dict, name: str) -> dict:
+    return next(h for h in data["neighbourhoods"] if h["name"] == name)
+
+
+def test_private_assets_do_not_shape_a_public_maps_shading(empty_project: Path) -> None:
+    """A private hall covers West in the team's analysis; the public map must show West as uncovered."""
+    with Project.open(empty_project) as p:
+        p.add_asset({"name": "Refuge", "kind": "physical/community_centre", "visibility": "private"},
+                    shapely.Point(380500, 390500))
+        run_gaps(p)
+        stored = {r["code"]: r for r in stored_results(p)}
+        private = build_map_data(p, private=True, indicator="place_to_meet")
+        public = build_map_data(p, private=False, indicator="place_to_meet")
+        assert {r["code"]: r for r in stored_results(p)} == stored  # the export wrote nothing back
+    assert stored["E01000001"]["coverage"]["place_to_meet"] == 1.0
+    assert _place_to_meet(private, "West")["coverage"]["place_to_meet"] == 1.0
+    west = _place_to_meet(public, "West")
+    assert west["coverage"]["place_to_meet"] == 0.0
+    assert any(f["rule"] == "place_to_meet" for f in west["flags"])
+    assert "Refuge" not in json.dumps(public)
+
+
+def test_public_map_uses_stored_results_when_the_run_left_private_assets_out(empty_project: Path) -> None:
+    with Project.open(empty_project) as p:
+        p.add_asset({"name": "Refuge", "kind": "physical/community_centre", "visibility": "private"},
+                    shapely.Point(380500, 390500))
+        run_gaps(p, GapOptions(include_private=False))
+        assert not needs_public_run(p)
+        # mark the stored result so that a re-run would show: the export must take it as it is
+        with p.transaction() as conn:
+            row = json.loads(conn.execute("SELECT result FROM gap_results WHERE code = 'E01000001'").fetchone()[0])
+            row["coverage"]["place_to_meet"] = 0.42
+            conn.execute("UPDATE gap_results SET result = ? WHERE code = 'E01000001'", (json.dumps(row),))
+        public = build_map_data(p, private=False, indicator="place_to_meet")
+        run_gaps(p)  # now with the private hall counted
+        assert needs_public_run(p)
+        p.update_asset(str(p.assets()["id"].iloc[0]), {"visibility": "public"})
+        assert not needs_public_run(p)  # no private asset is left to hide
+    assert _place_to_meet(public, "West")["coverage"]["place_to_meet"] == 0.42

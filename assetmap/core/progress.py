@@ -43,3 +43,17 @@ class Progress:
 def ensure_progress(progress: Progress | None) -> Progress:
     """Let every job accept ``None`` for "no progress reporting"."""
     return progress if progress is not None else Progress()
+
+
+def sub_progress(parent: Progress, start: float, end: float, total: int) -> Progress:
+    """A child job's progress shown as steps ``start``..``end`` of the parent's ``total``.
+
+    Every child update goes through the parent, so cancelling the parent stops the child too.
+    """
+    scale = 100
+
+    def forward(done: int, sub_total: int, message: str) -> None:
+        frac = done / sub_total if sub_total else 1.0
+        parent.update(int((start + (end - start) * frac) * scale), total * scale, message)
+
+    return Progress(forward)

@@ -19,12 +19,13 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
+from assetmap.core.analysis.public import public_results
 from assetmap.core.analysis.rules import project_rules
 from assetmap.core.errors import AssetmapError
 from assetmap.core.export.privacy import filter_areas, filter_assets, skill_summaries
 from assetmap.core.export.tables import DECIMALS, WGS84, export_records
 from assetmap.core.model import ASSET_FIELD_MAP
-from assetmap.core.progress import Progress, ensure_progress
+from assetmap.core.progress import Progress, ensure_progress, sub_progress
 
 DATA_VERSION = 1
 
@@ -222,6 +223,8 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
     area_list = [{"a": id_index[a], "g": g} for a, g in zip(areas["asset_id"], _web_geometries(areas)) if g]
     progress.update(2, 4, "Reading neighbourhoods and gap analysis")
     results = read_gap_results(project)
+    if not private:  # private assets must not shape a public map's shading either
+        results = public_results(project, results, sub_progress(progress, 2, 3, 4))
     try:
         rules = [{k: v for k, v in r.public().items() if k in RULE_FIELDS} for r in project_rules(project).rules]
     except AssetmapError:  # a damaged rule set must not stop a map being shared: shade by the results alone

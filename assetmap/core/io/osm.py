@@ -41,6 +41,7 @@ def _osm_ref(row: pd.Series, layer: str) -> str:
 def read_osm(path: Path, taxonomy: Taxonomy | None = None) -> RawTable:
     """Features of an OSM extract that are community assets, one row each, with their tags."""
     tax = taxonomy or default_taxonomy()
+    kept_tags = tax.osm_keys() | {"religion", "denomination", "sport"}  # the tags worth keeping on an asset
     frames, geoms, kinds = [], [], []
     for layer in _LAYERS:
         try:
@@ -73,7 +74,7 @@ def read_osm(path: Path, taxonomy: Taxonomy | None = None) -> RawTable:
                 "accessibility": "step_free" if tags.get("wheelchair") == "yes" else None,
                 "description": tags.get("description"),
                 "osm_tags": ";".join(f"{k}={v}" for k, v in sorted(tags.items())
-                                     if k in tax.osm_keys() or k in ("religion", "denomination", "sport")),
+                                     if k in kept_tags),
             })
         frames.append(pd.DataFrame(records, dtype=object))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -69,6 +69,8 @@ def build(path: Path) -> dict:
                  {"id": "green", "title": "Green space", "kinds": ["physical/park"], "distance_m": 300,
                   "target": 1.0, "severity": "medium", "source": "Natural England"}]
         p.set_setting("gap_rules", {"rules": rules})  # the shape the gap analysis stores
+        # results as a run with private assets left out stores them, so a public export shows them as they are
+        p.set_setting("gap_run", {"options": {"include_private": False, "include_unlocated": False}})
         with p.transaction() as conn:
             for code, name, cov, flags in (
                 ("E01000001", HOOD_HOSTILE, {"meet": 0.41, "green": 0.1},
