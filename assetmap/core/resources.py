@@ -9,17 +9,26 @@ from pathlib import Path
 from typing import Any
 
 
+_PACKAGE = Path(__file__).resolve().parents[1]  # the assetmap package folder
+
+
+def _shipped(in_wheel: str, in_repo: str) -> Path:
+    """A data folder: inside the package when installed from a wheel, else at the top of the repo."""
+    inside = _PACKAGE / in_wheel
+    return inside if inside.is_dir() else _PACKAGE.parent / in_repo
+
+
 def resources_dir() -> Path:
-    """The top-level ``resources/`` folder of the repository (overridable for packagers)."""
+    """The taxonomy, rules, criteria and web assets (``ASSETMAP_RESOURCES`` overrides, for packagers)."""
     override = os.environ.get("ASSETMAP_RESOURCES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources"
+    return _shipped("_resources", "resources")
 
 
 def sample_data_dir() -> Path:
     """The bundled open data the sample project is built from."""
-    return Path(__file__).resolve().parents[2] / "sample_data"
+    return _shipped("_sample_data", "sample_data")
 
 
 @lru_cache(maxsize=None)
