@@ -121,3 +121,44 @@ def test_report_command_writes_html(hall, tmp_path: Path, capsys: pytest.Capture
     html = out.read_text(encoding="utf-8")
     assert "Elm Road Hall" in html and "76.0" in html and 'datetime="2024-04-11"' in html
     assert list(out.parent.iterdir()) == [out]  # the atomic write left no temporary file
+
+
+def test_criteria_are_changed_per_project_and_new_assessments_use_them(
+        hall, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    path, asset_id = hall
+    assert main(["assess", str(path), asset_id, "--from", str(_write(tmp_path, full_assessment()))]) == 0
+    capsys.readouterr()
+    assert main(["criteria", str(path), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [c["id"] for c in document["criteria"]][:1] == ["community_benefit"]
+
+    # only community benefit counts now, and a new criterion must be scored too
+    for c in document["criteria"]:
+        c["weight"] = 100 if c["id"] == "community_benefit" else 0.0001
+    document["criteria"].append({"id": "net_zero", "title": "Net zero plan", "weight": 0.0001})
+    assert main(["criteria", str(path), "--set", str(_write(tmp_path, document, "criteria.json"))]) == 0
+    assert "Saved 6 criteria" in capsys.readouterr().out
+    assert main(["assess", str(path), asset_id, "--from", str(_write(tmp_path, full_assessment(), "a.json"))]) == 1
+    assert "net_zero" in capsys.readouterr().err
+    rescored = full_assessment()
+    rescored["scores"]["net_zero"] = 0
+    assert main(["assess", str(path), asset_id, "--from", str(_write(tmp_path, rescored, "b.json")), "--json"]) == 0
+    newest = json.loads(capsys.readouterr().out)
+    community = full_assessment()["scores"]["community_benefit"]
+    assert newest["score"] == pytest.approx(community / 5 * 100, abs=0.1)
+    with Project.open(path, readonly=True) as project:
+        from assetmap.core.assessments.store import assessments_for
+        scores = [rec["score"] for rec in assessments_for(project, asset_id)]
+    assert scores[1] == 76.0  # the first assessment keeps the criteria it was scored with
+
+    # a bad document is refused with one line naming the file and the problem, and nothing changes
+    bad = _write(tmp_path, {"criteria": [{"id": "ok", "title": "Fine", "weight": -1}]}, "bad.json")
+    assert main(["criteria", str(path), "--set", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "bad.json" in err and "criteria[0].weight" in err
+    assert main(["criteria", str(path), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["criteria"]) == 6
+    assert main(["criteria", str(path), "--reset"]) == 0
+    assert "(the defaults)" in capsys.readouterr().out
+    with Project.open(path, readonly=True) as project:
+        assert "net_zero" not in json.dumps(project.get_setting("assessment_criteria"))

@@ -55,6 +55,8 @@ class Actions:
                         "Record a community asset transfer assessment of the selected asset; earlier ones are kept.")
         self.report = a("Export assessment &report…", lambda: w.assess_ctl.export_report(), "Ctrl+Shift+R",
                         "Write the one-page A4 report of the selected building's newest assessment (web page or PDF).")
+        self.criteria = a("Assessment &criteria…", w.edit_criteria, None,
+                          "Change the criteria and weights new assessments are scored against.")
         self.buildings = a("&Compare assessed buildings", lambda: w.assess_ctl.show_buildings(), None,
                            "Show assessed buildings side by side, best score first.")
         self.next_panel = a("Next &panel", lambda: w.panels.step(1), "F6",
@@ -68,8 +70,9 @@ class Actions:
         self.redo.setToolTip("Redo (Ctrl+Shift+Z or Ctrl+Y)")
         self.project_actions = [self.save_as, self.close, self.import_, self.import_people, self.export, self.add,
                                 self.delete, self.find, self.fit, self.gaps, self.rules, self.assess, self.report,
-                                self.buildings, self.next_panel, self.prev_panel]
-        self.edit_actions = [self.import_, self.import_people, self.add, self.delete, self.gaps, self.rules, self.assess]
+                                self.buildings, self.criteria, self.next_panel, self.prev_panel]
+        self.edit_actions = [self.import_, self.import_people, self.add, self.delete, self.gaps, self.rules, self.assess,
+                             self.criteria]
 
     def _make(self, text: str, slot: Callable[[], object], shortcut: "Std | str | None", tip: str) -> QAction:
         action = QAction(text, self.w)
@@ -117,6 +120,8 @@ class Actions:
         buildings = bar.addMenu("&Buildings")
         for item in (self.assess, self.report, self.buildings):
             buildings.addAction(item)
+        buildings.addSeparator()
+        buildings.addAction(self.criteria)
         bar.addMenu("&Help").addAction(self.about)
         tools = self.w.addToolBar("Main")
         tools.setObjectName("main_toolbar")

@@ -273,6 +273,9 @@ class MainWindow(QMainWindow):
     def edit_rules(self) -> None:
         operations.edit_rules(self)
 
+    def edit_criteria(self) -> None:
+        operations.edit_criteria(self)
+
     def controller_start_add(self) -> None:
         self.controller.start_add()
 

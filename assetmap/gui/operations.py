@@ -117,6 +117,13 @@ def edit_rules(w: "MainWindow") -> None:
 
     if w.doc is not None and RulesDialog(w.doc.project, w).exec():
         w.doc.gaps_changed()
+
+
+def edit_criteria(w: "MainWindow") -> None:
+    from assetmap.gui.criteria_dialog import CriteriaDialog
+
+    if w.doc is not None and CriteriaDialog(w.doc.project, w).exec():
+        w.statusBar().showMessage("Assessment criteria saved; new assessments are scored against them.", 8000)
         if QMessageBox.question(w, "Rules saved", "Run the gap analysis again with the new rules now?") == \
                 QMessageBox.StandardButton.Yes:
             run_gaps(w)

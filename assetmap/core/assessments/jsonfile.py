@@ -1,4 +1,4 @@
-"""Reading an assessment from a JSON file (``assetmap assess --from``, or the GUI's import button).
+"""Reading an assessment or a criteria document from a JSON file (``assess --from``, ``criteria --set``).
 
 Every way a file can be wrong becomes a DataError naming the file and, where there is one, the key,
 so a user fixing a file by hand sees one line saying what to change.
@@ -13,7 +13,10 @@ from typing import Any
 from assetmap.core.errors import DataError, ValidationError
 
 
-def load_assessment_json(path: str | Path) -> dict[str, Any]:
+ASSESSMENT_KEYS = "date, assessor, scores, recommendation"
+
+
+def load_assessment_json(path: str | Path, keys: str = ASSESSMENT_KEYS) -> dict[str, Any]:
     """The JSON object in ``path``; DataError if it is missing, not UTF-8, not JSON or not an object."""
     path = Path(path)
     try:
@@ -31,8 +34,7 @@ def load_assessment_json(path: str | Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise DataError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=path) from None
     if not isinstance(data, dict):
-        raise DataError("expected a JSON object ({...}) with keys such as date, assessor, scores, recommendation",
-                        file=path)
+        raise DataError(f"expected a JSON object ({{...}}) with keys such as {keys}", file=path)
     return data
 
 
