@@ -55,6 +55,7 @@ class CriteriaDialog(QDialog):
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QUESTION, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(TITLE, 220)
         self.table.setAccessibleName("Assessment criteria")
         self.table.itemChanged.connect(lambda _item: self._update_shares())
         add = QPushButton("&Add criterion")
