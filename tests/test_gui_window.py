@@ -85,3 +85,34 @@ def test_map_without_basemap_is_usable_and_screenshot(qtbot: Any, tmp_path: Path
     assert window.grab().save(str(shot))
     assert shot.stat().st_size > 10000
     dispose(window)
+
+
+def test_tables_sort_by_value_and_keep_the_selection(qtbot: Any, window: Any, sample_copy: Path) -> None:
+    """The models sort themselves: text without case, numbers as numbers, blanks last, selection kept."""
+    from PyQt6.QtCore import Qt
+
+    from assetmap.gui.asset_table import ID_ROLE
+
+    open_and_wait(qtbot, window, sample_copy)
+    panel = window.table
+    names = [panel.proxy.index(r, 0).data() for r in range(panel.proxy.rowCount())]
+    assert names == sorted(names, key=str.casefold)  # name order on opening
+    chosen = panel.proxy.index(5, 0).data(ID_ROLE)
+    panel.select(chosen)
+    panel.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # by kind, as a header click does
+    kinds = [panel.proxy.index(r, 2).data() for r in range(panel.proxy.rowCount())]
+    filled = [k for k in kinds if k]
+    assert filled == sorted(filled, key=str.casefold, reverse=True) and kinds[len(filled):] == [""] * (len(kinds) - len(filled))
+    assert panel.current_id() == chosen  # the selection followed its row
+    panel.search.setText("library")
+    assert all("library" in " ".join(panel.proxy.index(r, c).data().lower() for c in (0, 2, 3, 4))
+               for r in range(panel.proxy.rowCount()))
+
+    gaps = window.gaps
+    results = [{"code": f"C{i}", "name": f"Area {i}", "priority": i, "population": None if i == 3 else 100 * i,
+                "imd_decile": 5, "flags": []} for i in range(1, 13)]
+    gaps.set_results(results, [], "2026-11-26T10:00")
+    assert [gaps.proxy.index(r, 0).data() for r in range(12)] == [str(i) for i in range(1, 13)]  # 10 after 9
+    gaps.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    populations = [gaps.proxy.index(r, 2).data() for r in range(12)]
+    assert populations[:3] == ["1200", "1100", "1000"] and populations[-1] == ""  # the unknown one last

@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PyQt6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
+from PyQt6.QtCore import QModelIndex, QObject, Qt, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from assetmap.core.assessments.report import RECOMMENDATION_TEXT
-from assetmap.gui.table_view import RecordTableModel, record_table
+from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table
 
 HEADERS = ("Building", "Score (of 100)", "Recommendation", "ACV status", "Due next", "Notes", "Assessed on")
 ID_ROLE = Qt.ItemDataRole.UserRole
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _due(summary: dict[str, Any]) -> str:
@@ -37,9 +36,12 @@ class BuildingsModel(RecordTableModel):
         self.headers = list(HEADERS)
 
     def set_summaries(self, summaries: Sequence[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = [s for s in summaries if s.get("name") is not None]  # assets deleted since are not shown
-        self.endResetModel()
+        self.set_rows([s for s in summaries if s.get("name") is not None])  # assets deleted since are not shown
+
+    def sort_key(self, row: dict[str, Any], column: int) -> Any:
+        if column == 4:  # by the date that is due next, not by the sentence
+            return (row.get("next_due") or {}).get("date")
+        return self._value(row, column)
 
     def row_of(self, asset_id: str) -> int:
         return next((i for i, s in enumerate(self.rows) if s["asset_id"] == asset_id), -1)
@@ -58,10 +60,6 @@ class BuildingsModel(RecordTableModel):
         if role == ID_ROLE:
             return s["asset_id"]
         value = self._value(s, index.column())
-        if role == SORT_ROLE:
-            if index.column() == 4:
-                return (s.get("next_due") or {}).get("date") or "9999"
-            return -1 if value is None else value
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if index.column() == 1 and value is not None:
                 return f"{value:g}"
@@ -79,9 +77,8 @@ class BuildingsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = BuildingsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = RecordProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.view = record_table(self.proxy, sort_column=1, order=Qt.SortOrder.DescendingOrder,

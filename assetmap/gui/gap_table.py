@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, pyqtSignal
+from PyQt6.QtCore import QModelIndex, QObject, Qt, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table
+
 CODE_ROLE = Qt.ItemDataRole.UserRole
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-from assetmap.gui.table_view import RecordTableModel, record_table
 
 
 class GapModel(RecordTableModel):
@@ -23,12 +23,13 @@ class GapModel(RecordTableModel):
         self.rules: list[tuple[str, str]] = []
 
     def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]]) -> None:
-        self.beginResetModel()
-        self.rows = results
         self.rules = rules
         self.headers = ["Priority", "Neighbourhood", "Population", "IMD decile", "Gaps", "What is missing"]
         self.headers += [f"Coverage: {title}" for _, title in rules]
-        self.endResetModel()
+        self.set_rows(results)
+
+    def sort_key(self, row: dict[str, Any], column: int) -> Any:
+        return self._value(row, column)
 
     def _value(self, res: dict[str, Any], column: int) -> Any:
         flags = res.get("flags") or []
@@ -54,8 +55,6 @@ class GapModel(RecordTableModel):
         value = self._value(res, index.column())
         if role == CODE_ROLE:
             return res.get("code")
-        if role == SORT_ROLE:
-            return -1 if value is None else value
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if value is None:
                 return ""
@@ -75,9 +74,8 @@ class GapTablePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = GapModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = RecordProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.note = QLabel("The gap analysis has not been run yet: choose Analysis ▸ Find gaps.")
         self.view = record_table(self.proxy, sort_column=0, order=Qt.SortOrder.AscendingOrder, name="Gap results")
         self.view.setToolTip("Neighbourhoods in priority order: most gaps and most deprivation first. "
