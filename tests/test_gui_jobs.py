@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import threading
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,10 @@ def test_find_gaps_fills_the_gap_table(qtbot: Any, window: Any, sample_copy: Pat
     assert window.gaps.proxy.index(0, 0).data() == "1"  # priority order
     assert "Last run" in window.gaps.note.text()
     assert window.layers.indicator.count() > 1
+    results = [json.loads(r[0]) for r in window.doc.project.connection.execute("SELECT result FROM gap_results")]
+    serious = sum(1 for r in results if any(f["severity"] != "low" for f in r["flags"]))
+    qtbot.waitUntil(lambda: "Gaps flagged" in window.layers.gap_note.text(), timeout=10000)
+    assert f"of 139 neighbourhoods; {serious} with a medium or high gap" in window.layers.gap_note.text()
     # choosing a neighbourhood zooms the map to it
     with qtbot.waitSignal(window.gaps.neighbourhoodSelected, timeout=5000):
         window.gaps.view.selectRow(0)

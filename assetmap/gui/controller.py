@@ -109,7 +109,10 @@ class Controller(QObject):
         except AssetmapError:
             rules = []
         hoods = data["neighbourhoods"]
-        flagged = sum(1 for h in hoods if h.get("flags")) if any("coverage" in h for h in hoods) else None
+        flagged = None
+        if any("coverage" in h for h in hoods):  # analysed: how many have a gap, and how many a serious one
+            flagged = (sum(1 for h in hoods if h.get("flags")),
+                       sum(1 for h in hoods if any(f.get("severity") != "low" for f in h.get("flags") or [])))
         self.w.layers.fill(data, rules if flagged is not None else [], flagged)
         self.w.map.set_data(state.apply(data))
 

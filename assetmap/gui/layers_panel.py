@@ -82,8 +82,8 @@ class LayersPanel(QWidget):
         self._announce.setInterval(0)
         self._announce.timeout.connect(self.changed.emit)
 
-    def fill(self, data: dict[str, Any], rules: list[tuple[str, str]], flagged: int | None) -> None:
-        """Show the full map data's counts, neighbourhoods and the rules to shade by.
+    def fill(self, data: dict[str, Any], rules: list[tuple[str, str]], flagged: tuple[int, int] | None) -> None:
+        """Show the full map data's counts, neighbourhoods, the rules to shade by and (any, serious) gaps.
 
         Items are updated in place when the layers are the same ones: ``fill`` can run while Qt is
         still inside an item's check-state change, and deleting that item there would crash.
@@ -119,7 +119,10 @@ class LayersPanel(QWidget):
             if flagged is None:
                 self.gap_note.setText("Gap analysis not run yet (Analysis ▸ Find gaps).")
             else:
-                self.gap_note.setText(f"Gaps flagged in {flagged} neighbourhood(s).")
+                total = len(data.get("neighbourhoods", []))
+                any_gap, serious = flagged
+                self.gap_note.setText(f"Gaps flagged in {any_gap} of {total} neighbourhoods; "
+                                      f"{serious} with a medium or high gap (outlined on the map).")
         finally:
             self._filling = False
 
