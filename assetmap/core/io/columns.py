@@ -75,33 +75,45 @@ def normalise(header: str) -> str:
 
 
 _UNIT_WORDS = {"wgs84", "wgs", "84", "4326", "27700", "bng", "osgb", "osgb36", "m", "metres", "meters", "deg",
-               "degrees", "dd", "decimal", "coordinate", "coord", "value"}
+               "degrees", "dd", "decimal", "coordinate", "coord", "value", "gps", "of", "in", "the", "dms", "os"}
+
+
+def _axis_words(axis: int) -> set[str]:
+    """Every word of every alias for one axis (0: x/longitude/easting, 1: y/latitude/northing)."""
+    return {w for pair in COORD_PAIRS for alias in pair[axis] for w in alias.split("_")}
 
 
 def _find_coordinate(columns: Sequence[str], aliases: Sequence[str], taken: set[str]) -> str | None:
-    """Like ``_find``, also accepting a coordinate name with its units or system: "Latitude (WGS84)",
-    "Easting (m)", "X coord (BNG)". Only for coordinates, where the extra words say nothing else."""
+    """Like ``_find``, also accepting a coordinate name with its units or system, in any order and case:
+    "Latitude (WGS84)", " LONGITUDE ", "Easting (m)", "GPS Lat", "X (Easting)". Only for coordinates,
+    where the extra words say nothing else; "Latitude, Longitude" (one column of pairs) is not a latitude."""
     found = _find(columns, aliases, taken)
     if found:
         return found
+    axis = 0 if aliases in [pair[0] for pair in COORD_PAIRS] else 1
+    same_axis = _axis_words(axis)
     for alias in aliases:
         for col in columns:
-            words = normalise(col).split("_")
-            if col not in taken and words and words[0] == alias and set(words[1:]) <= _UNIT_WORDS:
+            words = [w for w in normalise(col).split("_") if w and w not in _UNIT_WORDS]
+            if col not in taken and words and set(alias.split("_")) <= set(words) and set(words) <= same_axis:
                 return col
     return None
 
 
 def _find(columns: Sequence[str], aliases: Sequence[str], taken: set[str]) -> str | None:
-    by_norm: dict[str, str] = {}
-    for col in columns:
-        by_norm.setdefault(normalise(col), col)
-        by_norm.setdefault(normalise(col).replace("_", ""), col)
-    for alias in aliases:
-        for key in (alias, alias.replace("_", "")):
-            col = by_norm.get(key)
-            if col is not None and col not in taken:
-                return col
+    """The first alias that names a column: exactly (ignoring case, spaces and punctuation), or else once
+    a note in brackets is left out ("Capacity (people)", "Website [URL]")."""
+    for strip in (False, True):
+        by_norm: dict[str, str] = {}
+        for col in columns:
+            text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", str(col)) if strip else str(col)
+            by_norm.setdefault(normalise(text), col)
+            by_norm.setdefault(normalise(text).replace("_", ""), col)
+        for alias in aliases:
+            for key in (alias, alias.replace("_", "")):
+                col = by_norm.get(key)
+                if col is not None and col not in taken:
+                    return col
     return None
 
 
@@ -142,7 +154,43 @@ def guess_mapping(columns: Sequence[str], overrides: Mapping[str, str] | None = 
         if col:
             mapping[field_name] = col
             taken.add(col)
+    if "name" not in mapping and "name" not in excluded:
+        col = _find_name_phrase(columns, taken)
+        if col:
+            mapping["name"] = col
     return mapping
+
+
+_NAME_OF = {"asset", "site", "venue", "place", "group", "organisation", "organization", "facility", "building",
+            "property", "premises", "club", "hub", "centre", "center", "business", "service", "space", "community"}
+_NOT_NAME_OF = {"contact", "person", "first", "last", "surname", "user", "file", "officer", "owner", "manager",
+                "ward", "lsoa", "street", "road", "parish", "town", "district", "borough", "council", "area", "key",
+                "lead", "applicant", "nominator", "landlord", "tenant", "trustee", "chair", "secretary", "former",
+                "previous", "old"}
+
+
+def _find_name_phrase(columns: Sequence[str], taken: set[str]) -> str | None:
+    """A name column said in words: "Name of asset", "Asset name (as known locally)", "Name of group"."""
+    for col in columns:
+        words = set(normalise(col).split("_"))
+        if col not in taken and "name" in words and words & _NAME_OF and not words & _NOT_NAME_OF:
+            return col
+    return None
+
+
+def resolve_overrides(overrides: Mapping[str, str], columns: Sequence[str]) -> dict[str, str]:
+    """--map columns as typed, matched to the file's columns: exactly, or else ignoring case, spaces and
+    punctuation (--map "name=site name" finds "Site Name "), when that picks out one column."""
+    out: dict[str, str] = {}
+    for target, column in overrides.items():
+        target = target.strip().lower()
+        if column and column not in columns:
+            key = normalise(column).replace("_", "")
+            matches = [c for c in columns if normalise(c).replace("_", "") == key]
+            if len(matches) == 1:
+                column = matches[0]
+        out[target] = column
+    return out
 
 
 _PAIR = re.compile(r"^\s*\(?\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*\)?\s*$")
@@ -182,9 +230,11 @@ def coordinate_hint(mapping: Mapping[str, str]) -> str | None:
     x = mapping.get("x")
     if not x:
         return None
+    n = normalise(x)
+    words = set(n.split("_"))
     for xs, _ys, hint in COORD_PAIRS:
-        n = normalise(x)
-        if n in xs or n.replace("_", "") in xs or n.split("_")[0] in xs:
+        if n in xs or n.replace("_", "") in xs or n.split("_")[0] in xs \
+                or any(set(alias.split("_")) <= words for alias in xs):
             return hint
     return None
 

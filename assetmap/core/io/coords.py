@@ -4,6 +4,7 @@ and catch latitude and longitude swapped before anything is written."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,32 +44,130 @@ def parse_crs(value: object) -> CRS:
         raise ValueError(f"'{text}' is not a coordinate reference system (try EPSG:4326 or EPSG:27700)") from None
 
 
-def parse_number(value: object) -> float:
-    """A coordinate from a cell: numbers, '53.48', '-2,35' (decimal comma), '53.48°'. Raises ValueError."""
+_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2032": "'", "\u2019": "'", "\u2018": "'",
+                         "\u00b4": "'", "`": "'", "\u2033": '"', "\u201d": '"', "\u201c": '"', "\u00ba": "°",
+                         "\u02da": "°", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+_SPACED_THOUSANDS = re.compile(r"-?\d{1,3}(?: \d{3})+(?:[.,]\d+)?")
+_COMMA_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DOT_THOUSANDS_COMMA_DECIMAL = re.compile(r"-?\d{1,3}(?:\.\d{3})+,\d+")
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+_HEMISPHERE = re.compile(r"^([NSEW])\s*(\d.*)$|^(.*[\d°'\"])\s*([NSEW])$", re.IGNORECASE)
+# 53°25'12.3", 53 25 12.3, 53:25:12.3, 53°25.205', 53d 25m 12sec: degrees, then minutes, then seconds
+# (no bare "s" for seconds: it is the southern hemisphere).
+_DMS = re.compile(r"""^(?P<deg>\d{1,3}(?:[.,]\d+)?)\s*(?:°|deg(?:rees)?|d|:|\s)\s*
+                      (?:(?P<min>\d{1,2}(?:[.,]\d+)?)\s*(?:'|min(?:utes)?|m|:|\s)?\s*
+                         (?:(?P<sec>\d{1,2}(?:[.,]\d+)?)\s*(?:"|''|sec(?:onds)?)?)?)?$""", re.VERBOSE | re.IGNORECASE)
+
+
+def _plain_number(text: str, thousands: bool) -> float:
+    """A number with the separators people use: '380 500', '380,500' (thousands) or '53,42' (decimal comma)."""
+    if _SPACED_THOUSANDS.fullmatch(text):
+        text = text.replace(" ", "")
+    if _DOT_THOUSANDS_COMMA_DECIMAL.fullmatch(text):  # 1.234,56 (continental Europe)
+        text = text.replace(".", "").replace(",", ".")
+    elif _COMMA_THOUSANDS.fullmatch(text) and (thousands or text.count(",") > 1 or "." in text):
+        text = text.replace(",", "")
+    elif _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+    return float(text)
+
+
+def comma_means_thousands(texts: list[str], hint: str | None) -> bool:
+    """Does '380,500' in this column mean 380500 (thousands) rather than 380.5 (decimal comma)?
+
+    Decided for the whole column: yes when the column is eastings/northings, or when any value read with
+    a decimal comma would be too big to be degrees.
+    """
+    if hint == "EPSG:27700":
+        return True
+    for text in texts:
+        text = str(text).strip()
+        if _COMMA_THOUSANDS.fullmatch(text) and abs(float(text.replace(",", "."))) > 180:
+            return True
+    return False
+
+
+def parse_coordinate(value: object, axis: str | None = None, *, thousands: bool = False) -> float:
+    """A coordinate from a cell, as people type them. Raises ValueError saying what is wrong.
+
+    Numbers, '53.48', '-2,35' (decimal comma), '380,500' or '380 500' (thousands, see
+    ``comma_means_thousands``), '53.48°', a hemisphere letter ('53.48N', 'W 2.35') and degrees, minutes
+    and seconds ('53°25'12.3"N', '2 18 00 W', '53°25.2\''). ``axis`` ('x' for longitude/easting, 'y' for
+    latitude/northing) catches a latitude typed into the longitude column.
+    """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if np.isnan(value):
             raise ValueError("is empty")
         return float(value)
-    text = str(value).strip().replace("°", "").replace("\u2212", "-")
+    original = str(value).strip()
+    text = re.sub(r"\s+", " ", original.translate(_DASHES)).strip()
     if not text:
         raise ValueError("is empty")
-    if re.fullmatch(r"-?\d+,\d+", text):
-        text = text.replace(",", ".")
+    sign = 1.0
+    if text.startswith(("-", "+")):
+        sign, text = (-1.0 if text[0] == "-" else 1.0), text[1:].strip()
     try:
-        return float(text)
+        return sign * _plain_number(text.rstrip("°").strip(), thousands)
     except ValueError:
-        raise ValueError(f"'{value}' is not a number") from None
+        pass
+    letter = None
+    hemisphere = _HEMISPHERE.match(text)
+    if hemisphere:
+        letter = (hemisphere.group(1) or hemisphere.group(4)).upper()
+        text = (hemisphere.group(2) or hemisphere.group(3)).strip()
+        if text.startswith("-"):
+            text = text[1:].strip()
+        sign = -1.0 if letter in "SW" else 1.0
+    try:
+        number = _plain_number(text.rstrip("°").strip(), thousands)
+    except ValueError:
+        number = _dms(text, original)
+    if axis == "x" and letter and letter in "NS":
+        raise ValueError(f"'{original}' is a latitude ({letter}) in the longitude column")
+    if axis == "y" and letter and letter in "EW":
+        raise ValueError(f"'{original}' is a longitude ({letter}) in the latitude column")
+    return sign * number
+
+
+def _dms(text: str, original: str) -> float:
+    dms = _DMS.match(text)
+    if dms is None:
+        raise ValueError(f"'{original}' is not a number")
+
+    def part(name: str) -> float:
+        return float((dms.group(name) or "0").replace(",", "."))
+
+    degrees, minutes, seconds = part("deg"), part("min"), part("sec")
+    if minutes >= 60 or seconds >= 60:
+        raise ValueError(f"'{original}' has {'minutes' if minutes >= 60 else 'seconds'} of 60 or more")
+    return degrees + minutes / 60 + seconds / 3600
+
+
+def parse_number(value: object) -> float:
+    """A coordinate from a cell: numbers, '53.48', '-2,35' (decimal comma), '53.48°'. Raises ValueError."""
+    return parse_coordinate(value)
 
 
 def in_range(crs: CRS, x: float, y: float) -> bool:
     """Is (x, y) inside the area where ``crs`` is defined? (WGS84: ±180/±90; projected: its area of use)."""
+    return range_check(crs)(x, y)
+
+
+def range_check(crs: CRS) -> Callable[[float, float], bool]:
+    """``in_range`` for one CRS, worked out once: for checking many points (hashing a CRS costs more
+    than the check itself)."""
     kind, bounds = _range_of(crs)
     if kind == "box":
-        return bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]
+        return lambda x, y: bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]
     if kind == "any":
-        return True
-    lon, lat = transformer(crs, WGS84).transform(x, y)
-    return bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]
+        return lambda x, y: True
+    to_lonlat = transformer(crs, WGS84)
+
+    def check(x: float, y: float) -> bool:
+        lon, lat = to_lonlat.transform(x, y)
+        return bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]
+
+    return check
 
 
 @lru_cache(maxsize=32)

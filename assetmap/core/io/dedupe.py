@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import defaultdict
 
 import geopandas as gpd
@@ -20,9 +21,20 @@ NEAR_M = 25.0
 
 
 def _name_key(name: object) -> str:
-    text = str(name).lower().replace("&", "and")
+    """A name reduced to its letters and digits, in any script: "St Mary's" = "Saint Marys", "Café" = "Cafe".
+    Names in Arabic, Chinese, Punjabi ... keep their letters, so two different ones never look the same."""
+    if isinstance(name, str) and name.isascii():  # the common case, quickly
+        text = re.sub(r"\bst\b\.?", "saint", name.lower().replace("&", "and"))
+        return re.sub(r"[^a-z0-9]+", "", text) or name.strip()
+    text = unicodedata.normalize("NFKD", str(name).casefold().replace("&", "and"))
+    kept: list[str] = []
+    for c in text:  # accents off Latin letters only: in other scripts the marks are vowels
+        if not (unicodedata.combining(c) and kept and ord(kept[-1]) < 0x250):
+            kept.append(c)
+    text = unicodedata.normalize("NFC", "".join(kept))
     text = re.sub(r"\bst\b\.?", "saint", text)
-    return re.sub(r"[^a-z0-9]+", "", text)
+    key = "".join(c for c in text if c.isalnum() or unicodedata.category(c).startswith("M"))
+    return key or str(name).strip()  # a name of only symbols or emoji is compared as written
 
 
 def _text(value: object) -> str:

@@ -8,21 +8,36 @@ Every data row ends up in exactly one of: imported, unlocated, duplicates, rejec
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import shapely
 
 from assetmap.core.errors import DataError
-from assetmap.core.io.columns import FIELD_ALIASES, check_overrides, guess_mapping, split_coordinate_pairs
+from assetmap.core.io.columns import (
+    FIELD_ALIASES,
+    check_overrides,
+    guess_mapping,
+    normalise,
+    resolve_overrides,
+    split_coordinate_pairs,
+)
 from assetmap.core.io.dedupe import DuplicateIndex
-from assetmap.core.io.locate import Located, locate_rows
-from assetmap.core.io.postcodes import PostcodeLookup
+from assetmap.core.io.locate import PLACEHOLDERS, Located, locate_rows
+from assetmap.core.io.postcodes import PostcodeLookup, format_postcode
 from assetmap.core.io.readers import read_table
-from assetmap.core.io.table import RawTable
-from assetmap.core.model import ASSET_FIELD_NAMES, clean_asset, is_blank
+from assetmap.core.io.table import CellProblem, RawTable
+from assetmap.core.model import (
+    ASSET_FIELD_MAP,
+    ASSET_FIELD_NAMES,
+    clean_asset,
+    is_blank,
+)
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.atomic import atomic_path
 from assetmap.core.project.store import Project
@@ -100,6 +115,113 @@ def _category_and_kind(values: dict[str, Any], raw_kind: Any, row_kind: str | No
     return category, kind, unmatched
 
 
+class _TextOnly(HTMLParser):
+    """The text of a cell that holds HTML (exports from web sites and CMSs): tags dropped, entities decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags = 0
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags += 1
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in ("br", "p", "div", "li", "tr"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags += 1
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in ("p", "div", "li", "tr"):
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*[\s/>]|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without HTML tags and with entities decoded ("Tea &amp; Chat" → "Tea & Chat"), or as it was
+    when it holds none ("Kids <5 club" stays)."""
+    if not _MARKUP.search(text):
+        return text
+    parser = _TextOnly()
+    parser.feed(text)
+    parser.close()
+    plain = re.sub(r"[ \t]+", " ", "".join(parser.parts)).strip()
+    return plain if plain or not parser.tags else text
+
+
+_TEXT_FIELDS = {f for f, spec in ASSET_FIELD_MAP.items() if spec.type in ("text", "list") and f != "accessibility"}
+_DATE_FIELDS = {f for f, spec in ASSET_FIELD_MAP.items() if spec.type == "date"}
+# Excel's day numbers for 1982-2100: a date cell that lost its date format ("45747" is 31 March 2025).
+_EXCEL_DAYS = (30000, 73050)
+_SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+_TRUTHY = {"yes", "y", "true", "1", "x", "private", "hidden"}
+_FALSY = {"no", "n", "false", "0", "public"}
+
+
+def _tidy(values: dict[str, Any], mapping: Mapping[str, str], counts: dict[str, int]) -> dict[str, str]:
+    """Undo what spreadsheets and exports do to values, in place; returns problems by field.
+
+    Placeholders ("TBC", "?") are empty; HTML is reduced to its text; dates that lost their format are
+    dates again; "yes" in a column called "Private" makes an asset private (not public, as "yes" in a
+    "Public" column would); a UPRN that Excel turned into scientific notation (digits lost) is refused.
+    """
+    problems: dict[str, str] = {}
+    for fld, value in list(values.items()):
+        if isinstance(value, CellProblem):
+            problems[fld] = value.reason
+            values[fld] = None
+            continue
+        if fld != "name" and isinstance(value, str) and value.strip().lower() in PLACEHOLDERS:
+            values[fld] = None
+            continue
+        if fld in _DATE_FIELDS and not isinstance(value, bool):
+            day = value if isinstance(value, (int, float)) else (int(value) if isinstance(value, str)
+                                                                 and value.strip().isdigit() else None)
+            if day is not None and _EXCEL_DAYS[0] <= day <= _EXCEL_DAYS[1]:
+                from openpyxl.utils.datetime import from_excel
+
+                values[fld] = from_excel(day).date()
+                counts["excel_days"] = counts.get("excel_days", 0) + 1
+        elif fld in _TEXT_FIELDS:
+            if isinstance(value, datetime):
+                values[fld] = value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+            elif isinstance(value, (date, time)):
+                values[fld] = value.isoformat()
+            elif isinstance(value, str):
+                value = values[fld] = _CONTROL.sub(" ", value)  # NUL, vertical tab ... from PDFs and broken exports
+                plain = strip_markup(value)
+                if plain != value:
+                    values[fld] = plain
+                    counts["markup"] = counts.get("markup", 0) + 1
+    uprn = values.get("uprn")
+    if isinstance(uprn, str) and _SCIENTIFIC.fullmatch(uprn.strip()):
+        problems["uprn"] = (f"'{uprn.strip()}' is a UPRN cut short by a spreadsheet (scientific notation loses "
+                            "its last digits); format the column as a whole number before saving, or import "
+                            "without it with --map uprn=")
+        values["uprn"] = None
+    column = mapping.get("visibility")
+    words = set(normalise(column).split("_")) if column else set()
+    if words & {"private", "hidden", "confidential", "restricted"} and not words & {"public", "show", "publish"}:
+        text = str(values.get("visibility", "")).strip().lower()
+        if values.get("visibility") is True or text in _TRUTHY:
+            values["visibility"] = "private"
+        elif values.get("visibility") is False or text in _FALSY:
+            values["visibility"] = "public"
+    elif isinstance(values.get("visibility"), bool):
+        values["visibility"] = "public" if values["visibility"] else "private"
+    return problems
+
+
 def _extent(project: Project) -> tuple[float, float, float, float] | None:
     for layer in (project.neighbourhoods(), project.assets()):
         located = layer[layer.geometry.notna()]
@@ -128,11 +250,12 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     path = Path(path)
     progress.update(0, 1, f"Reading {path.name}")
     table = read_table(path, options.layer)
+    overrides = resolve_overrides(options.mapping, table.columns)
     try:
-        check_overrides(options.mapping, table.columns)
+        check_overrides(overrides, table.columns)
     except ValueError as exc:
         raise DataError(str(exc), file=path) from None
-    mapping = guess_mapping(table.columns, options.mapping)
+    mapping = guess_mapping(table.columns, overrides)
     paired = split_coordinate_pairs(table.rows, mapping)
     if "name" not in mapping and not (options.default_name or options.name_from_kind) and table.format != "osm":
         raise DataError("no column holds the assets' names (looked for: "
@@ -151,6 +274,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     source = options.source or path.name
     index = DuplicateIndex.from_assets(project.assets())
     records, points, areas = [], [], []
+    counts: dict[str, int] = {}
     columns = table.rows.to_dict("records")
     total = len(columns)
     for i, raw in enumerate(columns):
@@ -163,6 +287,11 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         values = {f: raw[c] for f, c in mapping.items() if f in ASSET_FIELD_NAMES}
         if table.format == "osm":
             values.setdefault("source_ref", raw.get("osm_ref"))
+        cell_problems = _tidy(values, mapping, counts)
+        if cell_problems:
+            report.rejects.append({"row": row_number, "reason": "; ".join(
+                f"column '{mapping.get(fld, fld)}': {why}" for fld, why in cell_problems.items())})
+            continue
         raw_kind = values.pop("kind", None)
         if is_blank(values.get("name")) and options.default_name:
             values["name"] = options.default_name
@@ -176,6 +305,8 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         if unmatched:
             values["tags"] = ", ".join(t for t in (values.get("tags"), unmatched) if not is_blank(t))
         clean, problems = clean_asset(values, project.taxonomy)
+        if clean.get("postcode"):
+            clean["postcode"] = format_postcode(clean["postcode"]) or clean["postcode"]
         if problems:
             reasons = []
             for fld, message in problems.items():
@@ -195,6 +326,13 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         records.append(clean)
         points.append(point)
         areas.append(located.areas[i])
+    if counts.get("markup"):
+        n = counts["markup"]
+        report.notes.append(f"{n} cell{'s' if n > 1 else ''} held HTML: tags removed, text kept")
+    if counts.get("excel_days"):
+        n = counts["excel_days"]
+        report.notes.append(f"{n} date{'s were' if n > 1 else ' was'} an Excel day number (a date column without "
+                            "its date format), read as a date")
     report.unlocated = sum(p is None for p in points)
     report.imported = len(records) - report.unlocated
     report.duplicates = len(report.duplicate_rows)

@@ -18,16 +18,18 @@ from assetmap.core.errors import DataError
 from assetmap.core.io.columns import coordinate_hint
 from assetmap.core.io.coords import (
     WGS84,
+    comma_means_thousands,
     detect_crs,
     in_range,
     looks_swapped,
+    parse_coordinate,
     parse_crs,
-    parse_number,
+    range_check,
     range_text,
     transformer,
 )
-from assetmap.core.io.postcodes import PostcodeLookup
-from assetmap.core.io.table import RawTable
+from assetmap.core.io.postcodes import PostcodeLookup, is_postcode
+from assetmap.core.io.table import CellProblem, RawTable
 from assetmap.core.model import is_blank
 
 
@@ -47,16 +49,62 @@ def _to_project(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
-def _column_numbers(table: RawTable, column: str, problems: dict[int, str]) -> np.ndarray:
-    out = np.full(len(table), np.nan)
-    for i, value in enumerate(table.rows[column].tolist()):
-        if is_blank(value):
+# What people type in a coordinate cell for "not known", besides the blanks ``is_blank`` knows.
+PLACEHOLDERS = frozenset({"tbc", "tbd", "tba", "?", "??", "???", "n/k", "nk", "not known", "n.a.", "n.a", "nil",
+                          "none given", "not applicable", "no location", "unknown location"})
+
+
+def is_placeholder(value: object) -> bool:
+    return is_blank(value) or (isinstance(value, str) and value.strip().lower() in PLACEHOLDERS)
+
+
+def _column_numbers(table: RawTable, column: str, axis: str, hint: str | None,
+                    problems: dict[int, str]) -> np.ndarray:
+    values = table.rows[column].tolist()
+    out = np.full(len(values), np.nan)
+    thousands = comma_means_thousands([v for v in values if isinstance(v, str) and "," in v], hint)
+    for i, value in enumerate(values):
+        if isinstance(value, CellProblem):
+            problems.setdefault(i, f"column '{column}': {value.reason}")
+            continue
+        if is_placeholder(value):
             continue
         try:
-            out[i] = parse_number(value)
+            out[i] = parse_coordinate(value, axis, thousands=thousands)
         except ValueError as exc:
             problems.setdefault(i, f"column '{column}': {exc} (expected a coordinate)")
     return out
+
+
+def _rows_text(table: RawTable, indexes: list[int], limit: int = 8) -> str:
+    numbers = [str(table.row_numbers[i]) for i in indexes[:limit]]
+    more = f" and {len(indexes) - limit} more" if len(indexes) > limit else ""
+    return f"row{'s' if len(indexes) > 1 else ''} {', '.join(numbers)}{more}"
+
+
+def _zero_placeholders(table: RawTable, xs: np.ndarray, ys: np.ndarray, notes: list[str]) -> None:
+    """0, 0 is what many systems write for "no location" (a point off West Africa, or off the Scilly
+    Isles in British National Grid): such rows are kept without a location."""
+    zero = np.flatnonzero((xs == 0) & (ys == 0))
+    if len(zero):
+        xs[zero] = ys[zero] = np.nan
+        notes.append(f"{_rows_text(table, zero.tolist())}: coordinates 0, 0 stand for no location; "
+                     "kept without a location")
+
+
+def _far_zero(crs: CRS, x: float, y: float, mapping: Mapping[str, str],
+              extent: tuple[float, float, float, float] | None) -> str | None:
+    """A single 0 (the other coordinate real) that puts the point far from the project: a missing value."""
+    if extent is None or (x != 0 and y != 0):
+        return None
+    lon, lat = (x, y) if crs.is_geographic else transformer(crs, WGS84).transform(x, y)
+    pad = 1.0  # degree, 70-110 km in Britain
+    if extent[0] - pad <= lon <= extent[2] + pad and extent[1] - pad <= lat <= extent[3] + pad:
+        return None
+    column = mapping["x"] if x == 0 else mapping["y"]
+    return (f"column '{column}' is 0, which puts the point at longitude {lon:.3f}, latitude {lat:.3f}, far from "
+            "the project's area; 0 usually stands for a missing value: leave both coordinates empty if the place "
+            "is not known")
 
 
 def locate_rows(
@@ -75,20 +123,31 @@ def locate_rows(
     notes: list[str] = []
     forced = parse_crs(crs_option) if crs_option else None
 
+    zeros: list[int] = []
     if table.geometry is not None:
-        _locate_geometry(table, project_crs, forced, points, areas, problems)
+        zeros += _locate_geometry(table, project_crs, forced, points, areas, problems)
 
     if "x" in mapping and "y" in mapping:
-        xs = _column_numbers(table, mapping["x"], problems)
-        ys = _column_numbers(table, mapping["y"], problems)
+        hint = None if forced is not None else coordinate_hint(mapping)
+        if forced is not None and forced.to_epsg() == 27700:
+            hint = "EPSG:27700"
+        xs = _column_numbers(table, mapping["x"], "x", hint, problems)
+        ys = _column_numbers(table, mapping["y"], "y", hint, problems)
+        _zero_placeholders(table, xs, ys, notes)
         row_crs = _row_crs(table, mapping, forced, xs, ys, problems, notes, extent_wgs84)
-        for crs in {c for c in row_crs if c is not None}:
-            idx = [i for i in range(n) if row_crs[i] == crs and points[i] is None and i not in problems
+        systems = list({id(c): c for c in row_crs if c is not None}.values())  # by identity: hashing a CRS is slow
+        for crs in systems:
+            idx = [i for i in range(n) if row_crs[i] is crs and points[i] is None and i not in problems
                    and not np.isnan(xs[i]) and not np.isnan(ys[i])]
             good = []
+            inside = range_check(crs)
             for i in idx:
-                if in_range(crs, xs[i], ys[i]):
-                    good.append(i)
+                if inside(xs[i], ys[i]):
+                    far = _far_zero(crs, xs[i], ys[i], mapping, extent_wgs84)
+                    if far:
+                        problems[i] = far
+                    else:
+                        good.append(i)
                 else:
                     problems[i] = (f"coordinates ({xs[i]:g}, {ys[i]:g}) in columns '{mapping['x']}'/'{mapping['y']}' "
                                    f"are outside {range_text(crs)}")
@@ -99,25 +158,42 @@ def locate_rows(
     elif "wkt" in mapping:
         crs = forced or WGS84
         for i, value in enumerate(table.rows[mapping["wkt"]].tolist()):
-            if points[i] is not None or is_blank(value):
+            if isinstance(value, CellProblem):
+                problems.setdefault(i, f"column '{mapping['wkt']}': {value.reason}")
+                continue
+            if points[i] is not None or is_placeholder(value):
                 continue
             try:
                 geom = shapely.from_wkt(str(value))
             except shapely.errors.GEOSException:
                 problems[i] = f"column '{mapping['wkt']}': '{str(value)[:40]}' is not WKT geometry"
                 continue
-            _place(i, geom, crs, project_crs, points, areas, problems)
+            if _place(i, geom, crs, project_crs, points, areas, problems):
+                zeros.append(i)
+    if zeros:
+        notes.append(f"{_rows_text(table, zeros)}: the point 0, 0 stands for no location; kept without a location")
 
     if postcodes is not None and "postcode" in mapping:
         located = 0
+        unknown: list[int] = []
+        malformed: list[int] = []
         for i, value in enumerate(table.rows[mapping["postcode"]].tolist()):
-            if points[i] is None and i not in problems and not is_blank(value):
+            if points[i] is None and i not in problems and not is_placeholder(value) \
+                    and not isinstance(value, CellProblem):
                 xy = postcodes.locate(value, project_crs)
                 if xy is not None:
                     points[i] = shapely.Point(xy)
                     located += 1
+                else:
+                    (unknown if is_postcode(value) else malformed).append(i)
         if located:
             notes.append(f"{located} rows placed at their postcode's centre")
+        if unknown:
+            notes.append(f"{_rows_text(table, unknown)}: postcode not in the lookup (new, or outside the area it "
+                         "covers); kept without a location")
+        if malformed:
+            notes.append(f"{_rows_text(table, malformed)}: column '{mapping['postcode']}' does not hold a UK "
+                         "postcode; kept without a location")
         return Located(points, areas, problems, notes, located)
     return Located(points, areas, problems, notes)
 
@@ -165,33 +241,41 @@ def _row_crs(table: RawTable, mapping: Mapping[str, str], forced: CRS | None, xs
 
 
 def _locate_geometry(table: RawTable, project_crs: CRS, forced: CRS | None, points: list, areas: list,
-                     problems: dict[int, str]) -> None:
+                     problems: dict[int, str]) -> list[int]:
+    """Place rows by the file's own geometry; returns the rows whose point is 0, 0 (left unlocated)."""
     geoms = np.asarray(table.geometry.values, dtype=object)
     src = forced or table.crs
     if src is None:
-        present = [g for g in geoms if g is not None and not g.is_empty]
+        present = [g for g in geoms if g is not None and not g.is_empty
+                   and not (g.geom_type == "Point" and g.x == 0 and g.y == 0)]
         if not present:
-            return
+            return []
         c = shapely.centroid(np.array(present, dtype=object))
         detected = detect_crs(shapely.get_x(c), shapely.get_y(c), None)
         if detected is None:
             raise DataError("has no coordinate system (.prj missing?) and its coordinates are neither degrees "
                             "nor British National Grid metres; give it with --crs", file=table.path)
         src = detected.crs
+    zeros = []
     for i, geom in enumerate(geoms):
-        if geom is not None and not geom.is_empty:
-            _place(i, geom, src, project_crs, points, areas, problems)
+        if geom is not None and not geom.is_empty and _place(i, geom, src, project_crs, points, areas, problems):
+            zeros.append(i)
+    return zeros
 
 
 def _place(i: int, geom: shapely.Geometry, src: CRS, dst: CRS, points: list, areas: list,
-           problems: dict[int, str]) -> None:
+           problems: dict[int, str]) -> bool:
+    """Place one geometry; True when it is the point 0, 0, which stands for "no location" (left unplaced)."""
     kind = geom.geom_type
     if kind in ("Point", "MultiPoint"):
         pt = geom if kind == "Point" else geom.centroid
+        if pt.x == 0 and pt.y == 0:
+            return True
         if not in_range(src, pt.x, pt.y):
             problems[i] = f"the point ({pt.x:g}, {pt.y:g}) is outside {range_text(src)}"
-            return
+            return False
         points[i] = _to_project(np.array([pt], dtype=object), src, dst)[0]
+        return False
     elif kind in ("Polygon", "MultiPolygon", "GeometryCollection"):
         projected = _to_project(np.array([geom], dtype=object), src, dst)[0]
         if not projected.is_valid:
@@ -200,9 +284,10 @@ def _place(i: int, geom: shapely.Geometry, src: CRS, dst: CRS, points: list, are
         polys = [p for p in polys if p.geom_type in ("Polygon", "MultiPolygon") and not p.is_empty]
         if not polys:
             problems[i] = f"the geometry is a {kind} with no area"
-            return
+            return False
         area = shapely.union_all(polys)
         areas[i] = area
         points[i] = area.point_on_surface()
-    else:
-        problems[i] = f"the geometry is a {kind}; assetmap places assets as points or areas"
+        return False
+    problems[i] = f"the geometry is a {kind}; assetmap places assets as points or areas"
+    return False

@@ -19,6 +19,7 @@ from assetmap.core.io.columns import normalise
 from assetmap.core.io.importer import ImportReport
 from assetmap.core.io.postcodes import PostcodeLookup
 from assetmap.core.io.readers import read_table
+from assetmap.core.io.table import CellProblem
 from assetmap.core.model import is_blank, validate_person
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.store import Project
@@ -103,6 +104,10 @@ def import_people(project: Project, path: str | Path, *, mapping: Mapping[str, s
     for i, raw in enumerate(table.rows.to_dict("records")):
         row = table.row_numbers[i]
         progress.update(i, len(table), f"Checking row {row}")
+        broken = [f"column '{c}': {raw[c].reason}" for c in cols.values() if isinstance(raw.get(c), CellProblem)]
+        if broken:
+            report.rejects.append({"row": row, "reason": "; ".join(broken)})
+            continue
         values = {f: raw.get(c) for f, c in cols.items() if f not in ("neighbourhood", "postcode")}
         code = hoods.find(raw.get(cols.get("neighbourhood", "")), raw.get(cols.get("postcode", "")))
         values["neighbourhood_code"] = code

@@ -28,11 +28,18 @@ _POSTCODE_HEADERS = ("postcode", "pcds", "pcd", "pcd7", "pcd8", "pc", "post_code
 
 
 def normalise_postcode(value: object) -> str:
-    return re.sub(r"\s+", "", str(value)).upper() if value is not None else ""
+    """The lookup key: upper case, nothing but letters and digits ('m33 2lj', 'M332LJ', 'M33-2LJ.' → 'M332LJ')."""
+    return re.sub(r"[^0-9A-Z]+", "", str(value).upper()) if value is not None else ""
 
 
 def is_postcode(value: object) -> bool:
     return bool(_POSTCODE.match(normalise_postcode(value)))
+
+
+def format_postcode(value: object) -> str | None:
+    """A UK postcode written the standard way ('m332lj' → 'M33 2LJ'); None if it is not one."""
+    key = normalise_postcode(value)
+    return f"{key[:-3]} {key[-3:]}" if _POSTCODE.match(key) else None
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,8 @@ import pyogrio
 from pyproj import CRS
 
 from assetmap.core.errors import DataError
-from assetmap.core.io.sniff import detect_format
-from assetmap.core.io.table import RawTable
+from assetmap.core.io.sniff import detect_format, utf16_codec
+from assetmap.core.io.table import CellProblem, RawTable
 
 Reader = Callable[[Path, str | None], RawTable]
 READERS: dict[str, Reader] = {}
@@ -44,68 +45,215 @@ def read_table(path: str | Path, layer: str | None = None) -> RawTable:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
+    """Text and a description of its encoding: UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode
+    Text"), Windows-1252, or UTF-8 with a few lines in Windows-1252 (a file added to on different PCs)."""
+    codec = utf16_codec(data[:4096])
+    if codec:
+        return data.decode(codec, errors="replace").lstrip("\ufeff"), "UTF-16"
+    label = "UTF-8"
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "UTF-8 with BOM"
+        data, label = data[3:], "UTF-8 with BOM"
     try:
-        return data.decode("utf-8"), "UTF-8"
+        return data.decode("utf-8"), label
     except UnicodeDecodeError:
+        pass
+    lines, fallback, multibyte = [], 0, False
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+            multibyte = multibyte or not line.isascii()
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252", errors="replace"))
+            fallback += 1
+    if not multibyte:
         return data.decode("cp1252", errors="replace"), "Windows-1252"
+    return "\n".join(lines), f"{label}, with {fallback} line{'s' if fallback > 1 else ''} in Windows-1252"
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _blank(values: list) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    return all(_empty(v) for v in values)
 
 
-def _unique_headers(headers: list, path: Path) -> list[str]:
+# What spreadsheets show instead of a value when a formula fails (Excel, and LibreOffice's Err:NNN).
+_ERROR_CELL = re.compile(r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|"
+                         r"CONNECT!|BUSY!|UNKNOWN!|EXTERNAL!|PYTHON!)|Err:\d{3}", re.IGNORECASE)
+_NOT_AVAILABLE = re.compile(r"#N/A(?: N/A)?", re.IGNORECASE)
+
+
+def _cell(value: object) -> object:
+    """A cell with spreadsheet artefacts removed: #N/A is empty (Excel's "no value"), another error becomes
+    a ``CellProblem``, and Excel's ="0123" (text kept from being read as a number) is its text."""
+    if not isinstance(value, str) or not value or value[0] not in "#E=\t\n\r ":
+        return value
+    text = value.strip()
+    if _NOT_AVAILABLE.fullmatch(text):
+        return None
+    if _ERROR_CELL.fullmatch(text):
+        return CellProblem(text, f"the cell shows the spreadsheet error {text} (a formula that failed), not a value")
+    if len(text) >= 3 and text.startswith('="') and text.endswith('"'):
+        return text[2:-1]
+    return value
+
+
+def _header_text(value: object) -> str:
+    """A header cell as one line: spaces, tabs and line breaks inside it ("Post\nCode") become one space."""
+    text = "" if value is None else str(value)
+    return re.sub(r"\s+", " ", text.replace("\ufeff", "").replace("\u200b", "")).strip()
+
+
+def _header_index(rows: list[list]) -> int | None:
+    """Which row is the header: the first non-blank one, skipping title rows above it.
+
+    A title row has one filled cell (a later row has more), or two or three when the next row has at
+    least twice as many ("Asset register | Printed | 01/04/2025" above the real header); only the
+    first dozen non-blank rows are looked at.
+    """
+    nonblank = [i for i, values in enumerate(rows[:200]) if not _blank(values)][:12]
+    if not nonblank:
+        return None
+    counts = [sum(not _empty(v) for v in rows[i]) for i in nonblank]
+    for k, i in enumerate(nonblank[:-1]):
+        count, after = counts[k], counts[k + 1:]
+        if not ((count == 1 and max(after) >= 2) or (count in (2, 3) and 2 * count <= after[0])):
+            return i
+    return nonblank[-1]
+
+
+def _unique_headers(headers: list, path: Path) -> tuple[list[str], list[str]]:
+    """Column names from a header row, each one line and unique; and notes on the renamed duplicates."""
     names: list[str] = []
+    notes: list[str] = []
     for i, h in enumerate(headers):
-        name = "" if h is None else str(h).strip()
-        name = name or f"column_{i + 1}"
+        name = _header_text(h) or f"column_{i + 1}"
         base, n = name, 2
         while name in names:
             name, n = f"{base}_{n}", n + 1
+        if name != base and not base.startswith("column_"):
+            notes.append(f"two columns are called '{base}'; the later one is read as '{name}'")
         names.append(name)
     if all(n.startswith("column_") for n in names):
         raise DataError("the first row has no column names; the header row must name the columns", file=path)
-    return names
+    return names, notes
+
+
+def _build(path: Path, fmt: str, header: list, body: list[tuple[int, list]], notes: list[str],
+           rejects: list[tuple[int, str]]) -> RawTable:
+    """The table from a header row and numbered data rows: spreadsheet artefacts cleaned, rows that
+    repeat the header rejected, and columns with neither a name nor any value dropped."""
+    columns, header_notes = _unique_headers(header, path)
+    rows, numbers, problems = [], [], 0
+    header_key = [_header_text(h).lower() for h in header]
+    for number, values in body:
+        values = (list(values) + [None] * len(columns))[: len(columns)]
+        if _header_text(values[0]).lower() == header_key[0] and [_header_text(v).lower() for v in values] == header_key:
+            rejects.append((number, "repeats the header row (two files pasted together?)"))
+            continue
+        cells = [_cell(v) for v in values]
+        problems += sum(isinstance(v, CellProblem) for v in cells)
+        rows.append(cells)
+        numbers.append(number)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    unnamed_empty = [c for i, c in enumerate(columns)
+                     if _empty(header[i] if i < len(header) else None) and frame[c].map(_empty).all()]
+    frame = frame.drop(columns=unnamed_empty)
+    if problems:
+        header_notes.append(f"{problems} cell{'s hold' if problems > 1 else ' holds'} a spreadsheet error or a "
+                            "formula without a result; rows that need them are rejected")
+    return RawTable(path, fmt, frame, numbers, early_rejects=rejects, notes=notes + header_notes)
+
+
+_SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 @reader("csv")
 def read_csv(path: Path, layer: str | None = None) -> RawTable:
-    """CSV in UTF-8 (with or without BOM) or Windows-1252, comma/semicolon/tab/pipe separated."""
+    """CSV or tab-separated text in UTF-8 (with or without BOM), UTF-16 or Windows-1252; comma, semicolon,
+    tab or pipe separated; any line endings (Excel for Mac's CR too); title rows above the header skipped."""
     text, encoding = _decode(path.read_bytes())
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DataError("the file is empty", file=path)
-    sample = text[:20000]
+    first, _, rest = text.partition("\n")
+    declared = _SEP_LINE.fullmatch(first.strip())
+    if declared:  # Excel's "sep=;" line names the separator and is not a row
+        text, delimiter = rest, declared.group(1)
+    else:
+        sample = text[:20000]
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            header_line = next((line for line in sample.splitlines() if line.strip()), "")
+            counts = {d: header_line.count(d) for d in ",;\t|"}
+            delimiter = max(counts, key=counts.get)
+    csv.field_size_limit(_FIELD_LIMIT)  # a long description is fine; the default stops at 128 KB
+    records, ends = [], [0]
+    parser = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        counts = {d: sample.splitlines()[0].count(d) for d in ",;\t|"}
-        delimiter = max(counts, key=counts.get)
-    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    while lines and _blank(lines[0]):
-        lines.pop(0)
-    headers = _unique_headers(lines[0], path)
-    rows, numbers, rejects = [], [], []
-    for i, line in enumerate(lines[1:], start=2):
+        for record in parser:
+            records.append(record)
+            ends.append(parser.line_num)
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            _unclosed_quote(path, records, len(records) + 1, None)
+        raise DataError(f"line {parser.line_num} could not be read as CSV ({exc})", file=path) from None
+    if records and any("\n" in cell for cell in records[-1]):
+        _check_last_record(path, text, records, ends[-2], delimiter)
+    h = _header_index(records)
+    if h is None:
+        raise DataError("the file is empty", file=path)
+    header = records[h]
+    rejects: list[tuple[int, str]] = []
+    body = []
+    for index in range(h + 1, len(records)):
+        line, number = records[index], index + 1
         if _blank(line):
             continue
-        if len(line) > len(headers) and not _blank(line[len(headers):]):
-            rejects.append((i, f"has {len(line)} values but the header has {len(headers)} columns "
-                               "(a separator inside an unquoted value?)"))
+        if len(line) > len(header) and not _blank(line[len(header):]):
+            rejects.append((number, f"has {len(line)} values but the header has {len(header)} columns "
+                                    "(a separator inside an unquoted value?)"))
             continue
-        rows.append((line + [""] * len(headers))[: len(headers)])
-        numbers.append(i)
-    frame = pd.DataFrame(rows, columns=headers, dtype=object)
-    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-    note = f"read as {encoding}, {names.get(delimiter, repr(delimiter))}-separated"
-    return RawTable(path, "csv", frame, numbers, early_rejects=rejects, notes=[note])
+        body.append((number, line))
+    note = f"read as {encoding}, {_NAMES.get(delimiter, repr(delimiter))}-separated"
+    if h:
+        note += f", header on row {h + 1}"
+    return _build(path, "csv", header, body, [note], rejects)
+
+
+_FIELD_LIMIT = 2**31 - 1
+
+
+def _check_last_record(path: Path, text: str, records: list[list[str]], start: int, delimiter: str) -> None:
+    """A quote that opens and never closes swallows the rest of the file into one cell, silently. The
+    last record then runs to the end of the file; reading it again strictly tells whether it was closed.
+    ``start`` is the number of lines before it."""
+    tail = "".join(io.StringIO(text).readlines()[start:])
+    try:
+        for _ in csv.reader(io.StringIO(tail), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            column = next((j for j, cell in enumerate(records[-1]) if "\n" in cell), None)
+            _unclosed_quote(path, records, len(records), column)
+
+
+def _unclosed_quote(path: Path, records: list[list[str]], row: int, column: int | None) -> None:
+    header = records[0] if records else []
+    name = _header_text(header[column]) if column is not None and column < len(header) else None
+    raise DataError('a quote (") opens in this cell and never closes, so every line after it would be read '
+                    "as part of this one cell; add the closing quote or remove the opening one",
+                    file=path, row=row, column=name)
 
 
 @reader("xlsx")
 def read_xlsx(path: Path, layer: str | None = None) -> RawTable:
-    """The first sheet (or ``layer``); the header is the first row with two or more filled cells."""
+    """A sheet of a workbook: ``layer``, or else the first sheet that holds a table (an "Instructions"
+    sheet in front is passed over). Title rows above the header are skipped; formulas give their saved
+    results, and a formula the file holds no result for is a ``CellProblem``."""
     import openpyxl
 
     try:
@@ -115,25 +263,115 @@ def read_xlsx(path: Path, layer: str | None = None) -> RawTable:
     try:
         if layer and layer not in book.sheetnames:
             raise DataError(f"has no sheet '{layer}' (sheets: {', '.join(book.sheetnames)})", file=path)
-        sheet = book[layer] if layer else book.worksheets[0]
-        header_row, headers, rows, numbers = None, None, [], []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = list(values)
-            if headers is None:
-                if sum(v is not None and str(v).strip() != "" for v in values) >= 2:
-                    header_row, headers = number, _unique_headers(values, path)
+        formulas = _has_formulas(path)
+        visible = [ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        sheets = [book[layer]] if layer else (visible or list(book.worksheets))
+        passed_over: list[str] = []
+        found = None
+        for sheet in sheets:
+            rows, uncalculated = _sheet_rows(sheet, formulas)
+            h = _header_index(rows)
+            if h is None or sum(not _empty(v) for v in rows[h]) < 2:
+                passed_over.append(sheet.title)
                 continue
-            if _blank(values):
-                continue
-            rows.append((values + [None] * len(headers))[: len(headers)])
-            numbers.append(number)
+            found = (sheet, rows, uncalculated, h)
+            if any(not _blank(r) for r in rows[h + 1:]) or layer:
+                break
+            passed_over.append(sheet.title)
+        if found is None:
+            raise DataError("the sheet is empty (no header row found)" if len(sheets) == 1 else
+                            "no sheet holds a table (no header row found)", file=path)
+        sheet, rows, uncalculated, h = found
+        if uncalculated:
+            _mark_uncalculated(path, sheet.title, rows, {(r, c) for r, c in uncalculated if r > h})
+        title = sheet.title
+        others = [n for n in book.sheetnames if n != title and n not in passed_over]
     finally:
         book.close()
-    if headers is None:
-        raise DataError("the sheet is empty (no header row found)", file=path)
-    frame = pd.DataFrame(rows, columns=headers, dtype=object)
-    notes = [f"sheet '{sheet.title}', header on row {header_row}"]
-    return RawTable(path, "xlsx", frame, numbers, notes=notes)
+    body = [(i + 1, values) for i, values in enumerate(rows) if i > h and not _blank(values)]
+    width = max([len(rows[h])] + [len(v) for _, v in body])
+    header = list(rows[h]) + [None] * (width - len(rows[h]))
+    notes = [f"sheet '{title}', header on row {h + 1}"]
+    if passed_over and not layer:
+        notes.append(f"sheet{'s' if len(passed_over) > 1 else ''} {', '.join(repr(n) for n in passed_over)} "
+                     "passed over: no table with rows in it")
+    if others and not layer:
+        notes.append(f"other sheets not read: {', '.join(repr(n) for n in others)} (choose one with --layer)")
+    return _build(path, "xlsx", header, body, notes, [])
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Does any sheet of the workbook hold a formula? (Only then is a second, slower read needed.)"""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with zf.open(name) as fh:
+                    tail = b""
+                    while chunk := fh.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+    return False
+
+
+def _sheet_rows(sheet, formulas: bool) -> tuple[list[list], set[tuple[int, int]]]:
+    """Every row's values (trailing empty cells dropped), and, when the workbook has formulas, the cells
+    present in the file without a value or a text type: those may be formulas with no saved result."""
+    sheet.reset_dimensions()  # some programs write a wrong size; openpyxl would then cut rows off
+    rows: list[list] = []
+    maybe: set[tuple[int, int]] = set()
+    if not formulas:
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(_trim(list(values)))
+        return rows, maybe
+    for r, cells in enumerate(sheet.iter_rows()):
+        values = []
+        for c, cell in enumerate(cells):
+            value = cell.value
+            if value is None and getattr(cell, "coordinate", None) and cell.data_type not in ("s", "str", "inlineStr"):
+                maybe.add((r, c))
+            values.append(value)
+        rows.append(_trim(values))
+    return rows, maybe
+
+
+def _trim(values: list) -> list:
+    while values and _empty(values[-1]):
+        values.pop()
+    return values
+
+
+def _mark_uncalculated(path: Path, title: str, rows: list[list], maybe: set[tuple[int, int]]) -> None:
+    """Put a ``CellProblem`` where the file has a formula but no saved result: written by a program that
+    does not calculate (a script, a database export), never opened and saved in a spreadsheet."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = book[title]
+        sheet.reset_dimensions()
+        for r, values in enumerate(sheet.iter_rows(values_only=True)):
+            if r >= len(rows):
+                break
+            for c, value in enumerate(values):
+                if (r, c) not in maybe:
+                    continue
+                formula = getattr(value, "text", value)
+                if isinstance(formula, str) and formula.startswith("="):
+                    while len(rows[r]) <= c:
+                        rows[r].append(None)
+                    rows[r][c] = CellProblem(formula, f"the formula {formula} has no saved result (the workbook was "
+                                             "written by a program that does not calculate formulas); open it in "
+                                             "Excel or LibreOffice, save it and import it again")
+    finally:
+        book.close()
 
 
 def _from_geodataframe(path: Path, fmt: str, gdf: gpd.GeoDataFrame, note: str) -> RawTable:

@@ -25,6 +25,22 @@ _DESCRIBE = {"csv": "a CSV text file", "xlsx": "an Excel workbook", "vector": "a
              "pdf": "a PDF document", "empty": "an empty file"}
 
 
+def utf16_codec(head: bytes) -> str | None:
+    """The codec of UTF-16 text (Excel's "Unicode Text"), with or without a byte-order mark; None if not."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00"):
+        return "utf-16"
+    sample = head[: len(head) - len(head) % 2][:2000]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zeros_odd > 0.6 and zeros_even < 0.05:  # ASCII-heavy text, low byte first
+        return "utf-16-le"
+    if zeros_even > 0.6 and zeros_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
 def sniff_content(path: Path) -> str:
     """What the first bytes say the file is."""
     with open(path, "rb") as fh:
@@ -50,6 +66,8 @@ def sniff_content(path: Path) -> str:
         return "json"
     if head.lstrip().startswith(b"<?xml") or head.lstrip().startswith(b"<osm"):
         return "xml"
+    if utf16_codec(head):
+        return "text"
     if b"\x00" in head:
         return "binary"
     return "text"

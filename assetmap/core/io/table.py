@@ -10,6 +10,24 @@ import pandas as pd
 from pyproj import CRS
 
 
+class CellProblem:
+    """A spreadsheet cell that holds no usable value: an error such as #REF!, or a formula that was never
+    calculated. Readers put one in place of the value; a row that needs the cell is rejected with ``reason``.
+    ``str()`` gives the cell as the spreadsheet shows it, for the rejects file."""
+
+    __slots__ = ("reason", "text")
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"CellProblem({self.text!r})"
+
+
 @dataclass
 class RawTable:
     """Rows read from a file, before any mapping onto asset fields.
