@@ -4,6 +4,7 @@ creating tables, and turning values into what SQLite stores."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,21 +13,50 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from assetmap.core.errors import NotAProjectError
+from assetmap.core.errors import DataError, NotAProjectError
 from assetmap.core.project import gpkg
-from assetmap.core.project.schema import Table
+from assetmap.core.project.schema import SCHEMA_VERSION, Table
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 NEIGHBOURHOOD_FIELDS = ("code", "name", "population", "imd_decile")
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        if readonly:  # a URI, so that '#', '?' and '%' in a file name stay part of it
+            conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
+                                   timeout=30)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    except sqlite3.Error as exc:
+        raise NotAProjectError(f"{Path(path).name} cannot be opened: {exc}.") from None
     gpkg.register_sql_functions(conn)
     return conn
+
+
+def readonly_reason(path: Path) -> str | None:
+    """Why the project cannot be changed in place (its file, a file SQLite keeps beside it, or its folder), or None.
+
+    A file whose permissions say read-only (chmod 444, or "Read-only" in its Properties) counts as
+    read-only even for an administrator, who could write it anyway: the mark is the owner's wish.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        return "the file is read-only"
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = path.with_name(path.name + suffix)
+        try:
+            side_mode = side.stat().st_mode
+        except OSError:
+            continue
+        if not side_mode & 0o222 or not os.access(side, os.W_OK):
+            return f"{side.name}, which another program left beside it, is read-only"
+    if not os.access(path.parent, os.W_OK):
+        return "its folder is read-only"
+    return None
 
 
 def create_table(conn: sqlite3.Connection, table: Table, srs_id: int) -> None:
@@ -74,23 +104,32 @@ def check_project_file(path: Path) -> None:
         raise NotAProjectError(f"{path} does not exist.")
     if path.is_dir():
         raise NotAProjectError(f"{path} is a folder, not a project file.")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise NotAProjectError(f"{path.name} cannot be read: {exc.strerror or exc}.") from None
     if head != _SQLITE_MAGIC:
         raise NotAProjectError(f"{path.name} is not an assetmap project: it is not a GeoPackage (SQLite) file.")
 
 
 def read_schema_version(conn: sqlite3.Connection, path: Path) -> int:
+    """The project's schema version (the caller closes ``conn`` when this raises)."""
     try:
         row = conn.execute("SELECT value FROM settings WHERE key='schema_version'").fetchone()
-        conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name='assets'").fetchone()[0]
-    except (sqlite3.DatabaseError, TypeError):
-        conn.close()
-        raise NotAProjectError(
-            f"{path.name} is a GeoPackage but not an assetmap project (it has no assetmap settings or assets layer). "
-            "Start one with `assetmap new` and import this file into it."
-        ) from None
+    except sqlite3.OperationalError as exc:
+        if "no such" in str(exc):
+            raise NotAProjectError(
+                f"{path.name} is a GeoPackage but not an assetmap project (it has no assetmap settings or assets "
+                "layer). Start one with `assetmap new` and import this file into it."
+            ) from None
+        raise NotAProjectError(f"{path.name} cannot be read: {exc}.") from None
+    except sqlite3.DatabaseError as exc:
+        raise NotAProjectError(f"{path.name} cannot be read: {exc}.") from None
     if row is None:
-        conn.close()
         raise NotAProjectError(f"{path.name} has no schema version: it is not an assetmap project.")
-    return int(json.loads(row[0]))
+    try:
+        return int(json.loads(row[0]))
+    except (TypeError, ValueError):
+        raise DataError(f"layer 'settings', key 'schema_version': '{row[0]}' is not a schema version (it was changed "
+                        f"outside assetmap); expected a whole number such as {SCHEMA_VERSION}", file=path) from None

@@ -122,19 +122,53 @@ def decode_many(blobs: Iterable[bytes | None]) -> np.ndarray:
     return shapely.from_wkb(np.array(wkbs, dtype=object))
 
 
+def read_blob(blob: bytes | None) -> tuple[int | None, shapely.Geometry | None]:
+    """(srs_id, geometry) of one blob, as any GeoPackage writer stores it; an empty geometry comes back as None.
+
+    Raises ValueError saying what is wrong when the value is not a standard GeoPackage geometry
+    (a blob written by another tool straight into the table, or an extended geometry type).
+    """
+    if blob is None:
+        return None, None
+    if not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise ValueError(f"holds {type(blob).__name__} data, not a GeoPackage geometry")
+    blob = bytes(blob)
+    if len(blob) < 8 or blob[:2] != b"GP":
+        raise ValueError("is not a GeoPackage geometry (its blob does not start with the 'GP' header)")
+    flags = blob[3]
+    if (flags >> 5) & 1:
+        raise ValueError("uses an extended (non-standard) GeoPackage geometry type")
+    envelope = (flags >> 1) & 0b111
+    if envelope not in _ENVELOPE_BYTES:
+        raise ValueError(f"has an invalid GeoPackage header (envelope code {envelope})")
+    srs_id = struct.unpack(("<" if flags & 1 else ">") + "i", blob[4:8])[0]
+    if (flags >> 4) & 1:
+        return srs_id, None
+    try:
+        geom = shapely.from_wkb(blob[8 + _ENVELOPE_BYTES[envelope]:])
+    except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
+        raise ValueError(f"cannot be read as a geometry ({exc})") from None
+    return srs_id, (None if geom is None or geom.is_empty else geom)
+
+
 def blob_envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
     """(minx, miny, maxx, maxy) of a blob, read from its header when it has one."""
     if blob is None:
         return None
+    if not isinstance(blob, (bytes, bytearray, memoryview)) or len(blob) < 8 or bytes(blob[:2]) != b"GP":
+        return None  # not a geometry (the open-time check names the feature)
     flags = blob[3]
     if (flags >> 4) & 1:  # empty geometry
         return None
-    if (flags >> 1) & 0b111:
+    if (flags >> 1) & 0b111 in (1, 2, 3, 4) and len(blob) >= 40:
         order = "<" if flags & 1 else ">"
         minx, maxx, miny, maxy = struct.unpack(order + "4d", blob[8:40])
         return minx, miny, maxx, maxy
-    geom = decode_many([blob])[0]
-    return None if geom is None or geom.is_empty else tuple(geom.bounds)
+    try:
+        geom = read_blob(blob)[1]
+    except ValueError:
+        return None
+    return None if geom is None else tuple(geom.bounds)
 
 
 def register_sql_functions(conn: sqlite3.Connection) -> None:

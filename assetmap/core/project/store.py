@@ -8,6 +8,7 @@ file (new project, sample, save as) goes through ``atomic_path``. Editing needs 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,18 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
 
-from assetmap.core.errors import AssetmapError, SchemaVersionError
+from assetmap.core.errors import AssetmapError, NotAProjectError, ProjectLockedError, SchemaVersionError
 from assetmap.core.model import (
     ASSET_FIELD_NAMES,
     new_id,
     now_iso,
     validate_asset,
 )
-from assetmap.core.project import gpkg
+from assetmap.core.project import gpkg, outside
 from assetmap.core.project.atomic import atomic_path
 from assetmap.core.project.files import (
     NEIGHBOURHOOD_FIELDS,
@@ -37,6 +39,7 @@ from assetmap.core.project.files import (
     insert_neighbourhoods,
     plain_value,
     read_schema_version,
+    readonly_reason,
 )
 from assetmap.core.project.lock import ProjectLock
 from assetmap.core.project.people import PeopleMixin
@@ -52,11 +55,22 @@ class Project(PeopleMixin):
         self._conn = conn
         self.readonly = readonly
         self._lock = lock
-        row = conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name='assets'").fetchone()
+        self.readonly_reason = ""  # set when a project asked for editing could only be opened read-only
+        self.notices: list[str] = []  # what assetmap completed or repaired of edits made outside it
+        row = conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name)='assets'").fetchone()
         self.srs_id = int(row[0])
-        self.crs = CRS.from_user_input(self.get_setting("crs"))
+        crs = self.get_setting("crs")
+        try:
+            self.crs = CRS.from_user_input(crs)
+        except Exception:  # pyproj's CRSError, or a value of the wrong type
+            raise outside.OutsideEditError(path, [outside.Problem("settings", None, "value", (
+                f"{crs!r} (key 'crs') is not a coordinate system; expected one such as \"EPSG:27700\""))],
+                outside.ROW_ADVICE) from None
         self._taxonomy: Taxonomy | None = None
         self._depth = 0  # nesting of transaction() calls
+        self._data_version: int | None = None  # PRAGMA data_version when outside edits were last checked
+        self._recreate: list[str] = []  # optional layers missing from the file
+        self._saved_notices: list[str] = []
 
     # --- opening and creating ---------------------------------------------------------------
 
@@ -100,27 +114,84 @@ class Project(PeopleMixin):
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False) -> "Project":
-        """Open a project for editing (taking the lock) or read-only, checking that it is one."""
+        """Open a project for editing (taking the lock) or read-only, checking that it is one.
+
+        A project that cannot be written (a read-only file or folder) opens read-only instead, with
+        ``readonly_reason`` saying why; every edit then fails with that message. Edits made outside
+        assetmap are checked here (see ``outside``): completed, or one ``OutsideEditError``.
+        """
         path = Path(path)
         check_project_file(path)
+        reason = ""
+        if not readonly:
+            why = readonly_reason(path)
+            if why:
+                reason, readonly = cls._readonly_message(path, why), True
         lock = None
         if not readonly:
             lock = ProjectLock(path)
-            lock.acquire()
+            try:
+                lock.acquire()
+            except ProjectLockedError:
+                raise
+            except OSError as exc:
+                lock = None
+                why = f"assetmap cannot create {path.name}.lock beside it ({exc.strerror or exc})"
+                reason, readonly = cls._readonly_message(path, why), True
         try:
-            conn = connect(path, readonly)
-            version = read_schema_version(conn, path)
-            if version > SCHEMA_VERSION:
-                raise SchemaVersionError(
-                    f"{path.name} was saved by a newer assetmap (project version {version}; this assetmap reads "
-                    f"up to {SCHEMA_VERSION}). Update assetmap to open it."
-                )
-            project = cls(path, conn, readonly, lock)
-            if not readonly:
-                project._upgrade(version)
+            project = cls._connect(path, readonly, lock)
         except BaseException:
             if lock:
                 lock.release()
+            raise
+        project.readonly_reason = reason
+        return project
+
+    @staticmethod
+    def _unreadable(path: Path, exc: sqlite3.Error) -> str:
+        wal = path.with_name(path.name + "-wal")
+        if "unable to open" in str(exc) and wal.exists():
+            return (f"{path.name} cannot be read: another program (QGIS?) left changes in {wal.name}, and SQLite "
+                    f"cannot create {path.name}-shm beside it to read them (is the folder read-only?). Copy the "
+                    f"project and {wal.name} to a folder you can write to, or open it once in QGIS there.")
+        return f"{path.name} cannot be read: {exc}."
+
+    @staticmethod
+    def _readonly_message(path: Path, why: str) -> str:
+        return (f"{path.name} is read-only ({why}), so assetmap opened it for viewing only: nothing can be changed. "
+                "To edit it, make it writable (in its Properties, or chmod u+w) and open it again.")
+
+    @classmethod
+    def _connect(cls, path: Path, readonly: bool, lock: ProjectLock | None, *, upgrade: bool = True) -> "Project":
+        conn = connect(path, readonly)
+        version = SCHEMA_VERSION
+        try:
+            try:
+                outside.check_is_project(conn, path)
+                if "settings" in outside.table_names(conn):
+                    version = read_schema_version(conn, path)
+                    if version > SCHEMA_VERSION:
+                        raise SchemaVersionError(
+                            f"{path.name} was saved by a newer assetmap (project version {version}; this assetmap "
+                            f"reads up to {SCHEMA_VERSION}). Update assetmap to open it."
+                        )
+                recreate = outside.check_layers(conn, path)
+                project = cls(path, conn, readonly, lock)
+            except sqlite3.DatabaseError as exc:  # not SQLite after all, damaged, or its WAL cannot be read
+                raise NotAProjectError(cls._unreadable(path, exc)) from None
+        except BaseException:
+            conn.close()
+            raise
+        try:
+            project._recreate = recreate
+            if not readonly:
+                project._leave_wal()
+                if upgrade:
+                    project._upgrade(version)
+            project._check_outside_edits()
+        except BaseException:
+            project._lock = None  # the caller releases it
+            project.close()
             raise
         return project
 
@@ -133,15 +204,69 @@ class Project(PeopleMixin):
         """
         path = Path(path)
         check_project_file(path)
-        conn = connect(path, readonly)
-        read_schema_version(conn, path)
-        return cls(path, conn, readonly, None)
+        reason = readonly_reason(path) if not readonly else None
+        project = cls._connect(path, readonly or bool(reason), None, upgrade=False)
+        if reason:
+            project.readonly_reason = cls._readonly_message(path, reason)
+        return project
+
+    def _leave_wal(self) -> None:
+        """Put a file another program left in WAL mode (QGIS does) back to one file, unless it is still open there."""
+        if str(self._conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._conn.execute("PRAGMA journal_mode = DELETE")  # checkpoints the WAL into the file first
+        except sqlite3.OperationalError:
+            pass  # still open elsewhere: SQLite keeps both programs' changes safe in WAL mode
+        finally:
+            self._conn.execute("PRAGMA busy_timeout = 30000")
+
+    def _check_outside_edits(self) -> None:
+        """Check what was edited outside assetmap (again whenever another program changed the file); see ``outside``."""
+        conn = self._conn
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version == self._data_version:
+            return
+        if self._data_version is not None:
+            self._recreate = outside.check_layers(conn, self.path)
+        if self.readonly:
+            for table in TABLES:
+                conn.execute(f'DROP TABLE IF EXISTS temp."{table.name}"')
+            for table in TABLES:  # empty stand-ins, so readers need not ask whether the layer exists
+                if table.name in self._recreate:
+                    conn.execute(f'CREATE TEMP TABLE "{table.name}" ("fid" INTEGER PRIMARY KEY, {table.columns}'
+                                 + (', "geom" BLOB)' if table.geometry else ")"))
+        adoption, problems = outside.scan_assets(conn, self.srs_id, self.taxonomy)
+        hood_problems, hood_notes = outside.scan_neighbourhoods(conn, self.srs_id)
+        area_problems, area_notes = outside.scan_asset_areas(conn, self.srs_id)
+        outside.raise_problems(self.path, [*problems, *hood_problems, *area_problems])
+        if adoption.fixes:
+            if self.readonly:  # the file stays as it is; this handle reads a completed copy of the layer
+                conn.execute("CREATE TEMP TABLE assets AS SELECT * FROM main.assets")
+                outside.apply_fixes(conn, "temp", adoption.fixes)
+            else:
+                with self.transaction() as tx:
+                    outside.apply_fixes(tx, "main", adoption.fixes)
+                    gpkg.update_extent(tx, "assets")
+        if adoption.notices:
+            verb = "completed in this read-only view" if self.readonly else "completed and saved"
+            note = f"assets edited outside assetmap, {verb}: " + "; ".join(adoption.notices)
+            self._saved_notices = (self._saved_notices if not self.readonly else []) + [note]
+        elif self.readonly:
+            self._saved_notices = []
+        self.notices = self._saved_notices + hood_notes + area_notes
+        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _upgrade(self, version: int) -> None:
         with self.transaction() as conn:
-            existing = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+            existing = outside.table_names(conn)
+            registered = {r[0].lower() for r in conn.execute("SELECT table_name FROM gpkg_contents")}
             for table in TABLES:
                 if table.name not in existing:
+                    if table.name in registered:  # dropped with plain SQL: its GeoPackage entries stayed behind
+                        conn.execute("DELETE FROM gpkg_geometry_columns WHERE lower(table_name)=?", (table.name,))
+                        conn.execute("DELETE FROM gpkg_contents WHERE lower(table_name)=?", (table.name,))
                     create_table(conn, table, self.srs_id)
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[step](conn)
@@ -172,7 +297,7 @@ class Project(PeopleMixin):
         several changes can wrap calls to others and still commit once.
         """
         if self.readonly:
-            raise AssetmapError(f"{self.path.name} is open read-only; nothing can be changed.")
+            raise AssetmapError(self.readonly_reason or f"{self.path.name} is open read-only; nothing can be changed.")
         conn = self._conn
         if conn.in_transaction:
             self._depth += 1
@@ -180,30 +305,66 @@ class Project(PeopleMixin):
             conn.execute(f"SAVEPOINT {name}")
             try:
                 yield conn
-            except BaseException:
-                conn.execute(f"ROLLBACK TO {name}")
-                conn.execute(f"RELEASE {name}")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO {name}")
+                    conn.execute(f"RELEASE {name}")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._write_error(exc) from None
                 raise
             finally:
                 self._depth -= 1
             conn.execute(f"RELEASE {name}")
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) from None
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._write_error(exc) from None
             raise
-        conn.execute("COMMIT")
+
+    def _write_error(self, exc: sqlite3.Error) -> AssetmapError:
+        """An SQLite failure while saving, as one line a user can act on (the edit has been rolled back)."""
+        text = str(exc)
+        name = self.path.name
+        rule = re.search(r"constraint failed: ([^.\s]+)\.([^\s,]+)", text)
+        if rule:
+            table, column = rule.groups()
+            extra = "" if column in ASSET_FIELD_NAMES else " (a column added outside assetmap, which it does not fill)"
+            return outside.LayerError(self.path, [outside.Problem(table, None, column, (
+                f"the change breaks a rule of this column{extra} ({text}); nothing was changed. Change the value, or "
+                "give the column a default value or relax the rule in QGIS"))])
+        if "readonly" in text or "read-only" in text:
+            return AssetmapError(f"{name} cannot be written ({text}); nothing was changed. It was made read-only or "
+                                 "moved while open: make it writable and open it again.")
+        if "locked" in text or "busy" in text:
+            return AssetmapError(f"{name} is busy: another program (QGIS?) is saving changes to it; nothing was "
+                                 "changed. Try again in a moment, or close the project there.")
+        return AssetmapError(f"{name}: the change could not be saved ({text}); nothing was changed.")
 
     @property
     def connection(self) -> sqlite3.Connection:
         """For read queries by other core modules (analysis, export); writes go through ``transaction``."""
+        self._check_outside_edits()
         return self._conn
 
     def get_setting(self, key: str, default: Any = None) -> Any:
         row = self._conn.execute('SELECT "value" FROM settings WHERE "key"=?', (key,)).fetchone()
-        return default if row is None or row[0] is None else json.loads(row[0])
+        if row is None or row[0] is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except (TypeError, ValueError):
+            raise outside.OutsideEditError(self.path, [outside.Problem("settings", None, "value", (
+                f"'{str(row[0])[:60]}' (key '{key}') is not JSON; expected JSON text such as \"text\", 12 or "
+                "{...}"))], outside.ROW_ADVICE) from None
 
     def set_setting(self, key: str, value: Any) -> None:
         """Store a JSON value; inside another edit's ``transaction()`` it commits with that edit."""
@@ -231,6 +392,7 @@ class Project(PeopleMixin):
     # --- reading ----------------------------------------------------------------------------
 
     def _read_layer(self, table: str, columns: Sequence[str], where: str = "", params: Sequence = ()) -> gpd.GeoDataFrame:
+        self._check_outside_edits()
         cols = ", ".join(f'"{c}"' for c in columns)
         df = pd.read_sql_query(f'SELECT {cols}, geom FROM "{table}" {where} ORDER BY fid', self._conn, params=params)
         geoms = gpkg.decode_many(df.pop("geom").tolist()) if len(df) else []
@@ -249,23 +411,45 @@ class Project(PeopleMixin):
         return {k: plain_value(v) if k != "geometry" else v for k, v in record.items()}
 
     def asset_areas(self) -> gpd.GeoDataFrame:
-        return self._read_layer("asset_areas", ("asset_id", "area_m2"))
+        """Footprints of the project's assets, valid, with their area worked out from the shape itself.
+
+        A footprint whose asset was deleted outside assetmap stays in the file but is not returned,
+        and one reshaped in QGIS gets its new area rather than the stored one.
+        """
+        areas = self._read_layer("asset_areas", ("asset_id", "area_m2"),
+                                 'WHERE geom IS NOT NULL AND "asset_id" IN (SELECT "id" FROM assets)')
+        areas = self._valid_areas(areas)
+        areas["area_m2"] = areas.geometry.area.astype(float)
+        return areas
 
     def neighbourhoods(self) -> gpd.GeoDataFrame:
-        return self._read_layer("neighbourhoods", NEIGHBOURHOOD_FIELDS)
+        """Neighbourhood boundaries, valid: one made invalid in another program is repaired here, not in the file."""
+        return self._valid_areas(self._read_layer("neighbourhoods", NEIGHBOURHOOD_FIELDS))
+
+    def _valid_areas(self, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        geoms = np.asarray(gdf.geometry.values, dtype=object)
+        if len(geoms):
+            fine = shapely.is_valid(geoms) & (shapely.get_type_id(geoms) == 6) & ~shapely.has_z(geoms)
+            for i in np.flatnonzero(~fine):
+                geoms[i] = outside.polygonal(geoms[i])
+        gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=self.crs))
+        return gdf[gdf.geometry.notna()].reset_index(drop=True)
 
     def count(self, table: str) -> int:
         return int(self._conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
 
     def summary(self) -> dict[str, Any]:
         """Counts a user wants to see after building or importing."""
+        self._check_outside_edits()
         rows = self._conn.execute(
             "SELECT category, COUNT(*), SUM(geom IS NULL) FROM assets GROUP BY category ORDER BY category").fetchall()
+        areas = self._conn.execute('SELECT COUNT(*) FROM asset_areas WHERE geom IS NOT NULL AND "asset_id" IN '
+                                   '(SELECT "id" FROM assets)').fetchone()[0]
         return {
             "project": str(self.path), "name": self.name, "crs": self.crs.to_string(),
             "neighbourhoods": self.count("neighbourhoods"), "assets": sum(r[1] for r in rows),
             "unlocated": sum(int(r[2] or 0) for r in rows), "by_category": {r[0]: r[1] for r in rows},
-            "asset_areas": self.count("asset_areas"), "people": self.count("people"),
+            "asset_areas": int(areas), "people": self.count("people"),
         }
 
     # --- editing assets ---------------------------------------------------------------------
@@ -299,10 +483,13 @@ class Project(PeopleMixin):
                   area: shapely.Geometry | None = None) -> str:
         return self.add_assets([values], [geometry], [area])[0]
 
-    def _insert_asset(self, conn: sqlite3.Connection, rec: Mapping[str, Any], geom: shapely.Geometry | None) -> None:
-        cols = ", ".join(f'"{c}"' for c in ASSET_FIELD_NAMES)
-        marks = ", ".join("?" for _ in ASSET_FIELD_NAMES)
-        values = [plain_value(rec.get(c)) for c in ASSET_FIELD_NAMES]
+    def _insert_asset(self, conn: sqlite3.Connection, rec: Mapping[str, Any], geom: shapely.Geometry | None,
+                      extra: Mapping[str, Any] | None = None) -> None:
+        extra = dict(extra or {})
+        names = [*ASSET_FIELD_NAMES, *extra]
+        cols = ", ".join(outside.quote(c) for c in names)
+        marks = ", ".join("?" for _ in names)
+        values = [plain_value(rec.get(c)) for c in ASSET_FIELD_NAMES] + [plain_value(v) for v in extra.values()]
         conn.execute(f"INSERT INTO assets ({cols}, geom) VALUES ({marks}, ?)", (*values, gpkg.encode(geom, self.srs_id)))
 
     def _insert_area(self, conn: sqlite3.Connection, asset_id: str, area: shapely.Geometry) -> None:
@@ -326,21 +513,39 @@ class Project(PeopleMixin):
         return {k: before.get(k) for k in changes}
 
     def delete_asset(self, asset_id: str) -> dict[str, Any]:
-        """Remove an asset and its footprint; returns everything needed to restore it."""
+        """Remove an asset and its footprint; returns everything needed to restore it.
+
+        That includes the values of columns added to the layer outside assetmap (``_extra``), so
+        undoing the delete brings those back too.
+        """
         record = self.asset(asset_id)
-        areas = self.asset_areas()
-        match = areas[areas["asset_id"] == asset_id]
-        record["_area"] = match.geometry.iloc[0] if len(match) else None
+        cur = self._conn.execute('SELECT * FROM assets WHERE "id"=? ORDER BY fid LIMIT 1', (asset_id,))
+        names = [d[0] for d in cur.description]
+        known = {c.lower() for c in (*ASSET_FIELD_NAMES, "fid", "geom")}
+        record["_extra"] = {n: v for n, v in zip(names, cur.fetchone() or ()) if n.lower() not in known}
+        row = self._conn.execute('SELECT geom FROM asset_areas WHERE "asset_id"=? ORDER BY fid LIMIT 1',
+                                 (asset_id,)).fetchone()
+        record["_area"] = gpkg.read_blob(row[0])[1] if row else None
         with self.transaction() as conn:
             conn.execute("DELETE FROM asset_areas WHERE asset_id=?", (asset_id,))
             conn.execute("DELETE FROM assets WHERE id=?", (asset_id,))
             gpkg.update_extent(conn, "assets")
+            if row:
+                gpkg.update_extent(conn, "asset_areas")
         return record
 
     def restore_asset(self, record: Mapping[str, Any]) -> None:
-        """Put back an asset removed by ``delete_asset`` (same id and timestamps)."""
-        values = {k: v for k, v in record.items() if k not in ("geometry", "_area")}
-        self.add_assets([values], [record.get("geometry")], [record.get("_area")])
+        """Put back an asset removed by ``delete_asset`` exactly as it was (same id, timestamps and extra columns)."""
+        values = {k: v for k, v in record.items() if k != "geometry" and not k.startswith("_")}
+        if not values.get("id"):
+            raise AssetmapError("Cannot restore an asset without its id.")
+        area = record.get("_area")
+        with self.transaction() as conn:
+            self._insert_asset(conn, values, record.get("geometry"), record.get("_extra"))
+            if area is not None and not area.is_empty:
+                self._insert_area(conn, values["id"], area)
+                gpkg.update_extent(conn, "asset_areas")
+            gpkg.update_extent(conn, "assets")
 
     # --- neighbourhoods and people ----------------------------------------------------------
 

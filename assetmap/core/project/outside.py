@@ -1,0 +1,448 @@
+"""Edits made to a project outside assetmap (in QGIS, with GDAL or plain SQL), checked on open.
+
+A project is an ordinary GeoPackage, so people edit it with other tools. On open (and again when
+another program has changed the file since) assetmap checks that:
+
+- every layer it keeps data in is there, with every column it expects (a renamed layer or
+  column is named, with the command that puts it back);
+- every feature is one it can use. What another tool leaves out but assetmap can supply safely
+  is completed: an ``id`` (missing, blank or copied from another feature), ``created_at`` and
+  ``updated_at``, a category that follows from the kind, a kind or visibility written in other
+  words ("Library", "Private"), a point stored as a one-point MULTIPOINT, with Z, or empty.
+  When the project is open for editing these completions are saved in the file (one
+  transaction); read-only, they live in a temporary copy of the assets table and the file is
+  left as it is. Anything else (an unknown category or kind, a feature without a name, a line
+  in the assets layer, a neighbourhood without a boundary) is one ``OutsideEditError`` naming
+  the file, the layer, each feature's fid and column, and what was expected.
+
+Invalid (self-intersecting) boundaries and footprints are repaired when read, as the boundary
+import does; the file keeps what the other tool wrote.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from assetmap.core.errors import DataError, NotAProjectError
+from assetmap.core.model import CATEGORY_IDS, VISIBILITY, clean_asset, new_id, now_iso
+from assetmap.core.project import gpkg
+from assetmap.core.project.schema import TABLES
+from assetmap.core.taxonomy import Taxonomy
+
+# Layers holding data that cannot be worked out again: missing, they are an error. The others
+# (gap_results, worked out again by `assetmap gaps`, and assessments, which came after the first
+# projects) are created empty when the project is opened for editing.
+REQUIRED_TABLES = ("settings", "neighbourhoods", "assets", "asset_areas", "people")
+_GDAL_TABLES = ("gpkg_", "rtree_", "sqlite_")
+_SHOWN = 5  # problems spelled out in one message before "and N more"
+_POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+@dataclass(frozen=True)
+class Problem:
+    layer: str
+    fid: int | None
+    column: str | None
+    message: str
+
+    def where(self) -> str:
+        out = f"layer '{self.layer}'"
+        if self.fid is not None:
+            out += f", fid {self.fid}"
+        if self.column:
+            out += f", column '{self.column}'"
+        return out
+
+
+class LayerError(DataError):
+    """Bad data in a layer of the project: names the file, layer, feature (fid) and column, and what is expected."""
+
+    def __init__(self, path: Path, problems: list[Problem], advice: str = "") -> None:
+        self.problems = problems
+        self.layer = problems[0].layer
+        self.advice = advice
+        super().__init__(problems[0].message, file=path, row=problems[0].fid, column=problems[0].column)
+
+    def _format(self) -> str:
+        name = Path(self.file or "").name
+        if len(self.problems) == 1:
+            text = f"{name}, {self.problems[0].where()}: {self.problems[0].message}"
+        else:
+            shown = "; ".join(f"{p.where()}: {p.message}" for p in self.problems[:_SHOWN])
+            more = len(self.problems) - _SHOWN
+            text = f"{name}: {len(self.problems)} problems. {shown}" + (f"; and {more} more" if more > 0 else "")
+        return f"{text}. {self.advice}" if self.advice else text
+
+
+class OutsideEditError(LayerError):
+    """The project was changed outside assetmap (QGIS, GDAL) in a way assetmap cannot use."""
+
+
+ROW_ADVICE = ("It was changed outside assetmap (in QGIS or GDAL?): correct it there, or restore a backup copy, "
+               "and open the project again.")
+
+
+@dataclass
+class Adoption:
+    """What the assets check found: completions to write (by fid) and notes for the user."""
+
+    fixes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+# --- layers and columns ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def expected_columns() -> dict[str, dict[str, str]]:
+    """Each table's columns (name → SQL type) exactly as ``Project.create`` makes them."""
+    conn = sqlite3.connect(":memory:")
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for table in TABLES:
+            geom = ', "geom" ' + table.geometry if table.geometry else ""
+            conn.execute(f'CREATE TABLE "{table.name}" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT{geom}, '
+                         f"{table.columns})")
+            out[table.name] = {r[1]: r[2] for r in conn.execute(f'PRAGMA table_info("{table.name}")')}
+    finally:
+        conn.close()
+    return out
+
+
+def table_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Tables in the file (not temporary ones): lower-case name → name (SQLite ignores case)."""
+    rows = conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'").fetchall()
+    return {r[0].lower(): r[0] for r in rows}
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> dict[str, str]:
+    return {r[1].lower(): r[1] for r in conn.execute(f'PRAGMA main.table_info("{table}")')}
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lookalike(conn: sqlite3.Connection, tables: dict[str, str], name: str) -> str | None:
+    """Another layer holding every column of ``name``: most likely ``name`` renamed in QGIS."""
+    known = {t.name for t in TABLES}
+    want = {c.lower() for c in expected_columns()[name] if c != "fid"}
+    for lower, actual in sorted(tables.items()):
+        if lower in known or lower.startswith(_GDAL_TABLES):
+            continue
+        if want <= set(_columns(conn, actual)):
+            return actual
+    return None
+
+
+def _missing_layer(path: Path, name: str, renamed: str | None) -> str:
+    if renamed:
+        return (f"is missing, and layer '{renamed}' has all of its columns: it looks renamed outside assetmap. "
+                f"Rename it back to '{name}' (in QGIS: Browser panel, right-click the layer, Rename Layer...; "
+                f"with GDAL: ogrinfo {path.name} -sql \"ALTER TABLE {quote(renamed)} RENAME TO {name}\") "
+                "and open the project again")
+    purpose = next(t.description for t in TABLES if t.name == name)
+    return (f"is missing: it was deleted or renamed outside assetmap (QGIS or GDAL). assetmap keeps "
+            f"{purpose[0].lower() + purpose[1:]} in it; rename it back, or restore it from a backup copy of the "
+            "project, and open the project again")
+
+
+def _missing_column(path: Path, table: str, column: str, sql_type: str, extra: list[str]) -> str:
+    text = f"is missing (deleted or renamed outside assetmap); assetmap expects a {sql_type} column '{column}' here. "
+    if column in ("fid", "geom"):
+        return text + "Restore the layer from a backup copy of the project and open it again"
+    text += (f"Add it back (in QGIS: Layer Properties, Fields, New Field '{column}'; with GDAL: ogrinfo {path.name} "
+             f"-sql \"ALTER TABLE {table} ADD COLUMN {column} {sql_type}\") and open the project again")
+    if extra:
+        shown = ", ".join(f"'{c}'" for c in extra[:5])
+        text += (f"; if it was renamed (this layer also has {shown}, which assetmap does not use), rename it back "
+                 "instead")
+    return text
+
+
+def check_is_project(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a GeoPackage that is no assetmap project at all (as opposed to one with a layer missing)."""
+    tables = table_names(conn)
+    if "settings" in tables or "assets" in tables:
+        return
+    if _lookalike(conn, tables, "assets") or _lookalike(conn, tables, "settings"):
+        return
+    raise NotAProjectError(
+        f"{path.name} is a GeoPackage but not an assetmap project (it has no assetmap settings or assets layer). "
+        "Start one with `assetmap new` and import this file into it."
+    )
+
+
+def check_layers(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """Raise ``OutsideEditError`` for a missing layer or column; return the missing layers assetmap may recreate."""
+    tables = table_names(conn)
+    registered = {(r[0].lower(), r[1].lower()) for r in conn.execute(
+        "SELECT table_name, column_name FROM gpkg_geometry_columns")}
+    problems: list[Problem] = []
+    recreate: list[str] = []
+    for table in TABLES:
+        if table.name not in tables:
+            renamed = _lookalike(conn, tables, table.name)
+            if table.name in REQUIRED_TABLES or renamed:
+                problems.append(Problem(table.name, None, None, _missing_layer(path, table.name, renamed)))
+            else:
+                recreate.append(table.name)
+            continue
+        have = _columns(conn, table.name)
+        want = expected_columns()[table.name]
+        wanted = {c.lower() for c in want}
+        extra = [c for lower, c in have.items() if lower not in wanted]
+        for column, sql_type in want.items():
+            if column.lower() not in have:
+                message = _missing_column(path, table.name, column, sql_type, extra)
+                problems.append(Problem(table.name, None, column, message))
+        if table.geometry and "geom" in have and (table.name, "geom") not in registered:
+            problems.append(Problem(table.name, None, "geom", "is not registered as the layer's geometry column "
+                                    "(gpkg_geometry_columns); restore the layer from a backup copy of the project"))
+    if problems:
+        raise OutsideEditError(path, problems)
+    return recreate
+
+
+# --- features ----------------------------------------------------------------------------------
+
+
+def _geometry(blob: Any, srs_id: int) -> tuple[shapely.Geometry | None, str | None]:
+    """(geometry, problem) of one stored value; a geometry in another SRS is a problem."""
+    try:
+        srs, geom = gpkg.read_blob(blob)
+    except ValueError as exc:
+        return None, str(exc)
+    if geom is not None and srs not in (srs_id, 0, -1, None):
+        return None, (f"is stored with SRS id {srs}, but the layer is in SRS id {srs_id}: the coordinates may be "
+                      "in another coordinate system. Reproject the feature to the layer's CRS")
+    return geom, None
+
+
+def point_geometry(geom: shapely.Geometry | None) -> tuple[shapely.Geometry | None, str | None]:
+    """An asset's location as assetmap keeps it (one 2D point), or why it cannot be one."""
+    if geom is None or geom.is_empty:
+        return None, None
+    if geom.geom_type == "MultiPoint":
+        if len(geom.geoms) != 1:
+            return None, (f"is a MULTIPOINT of {len(geom.geoms)} points; an asset is one point: split it into "
+                          "separate assets (or keep one point) in QGIS")
+        geom = geom.geoms[0]
+    if geom.geom_type != "Point":
+        return None, (f"is a {geom.geom_type.upper()}; the assets layer holds points (draw an area as the asset's "
+                      "footprint instead)")
+    if geom.has_z:
+        geom = shapely.force_2d(geom)
+    x, y = geom.coords[0]
+    if x != x or y != y:  # NaN coordinates: an empty point by another name
+        return None, None
+    return geom, None
+
+
+def polygonal(geom: shapely.Geometry | None) -> shapely.Geometry | None:
+    """A valid (Multi)Polygon for an area read from the file: invalid rings repaired as the boundary import does."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.has_z:
+        geom = shapely.force_2d(geom)
+    if not shapely.is_valid(geom):
+        fixed = shapely.make_valid(geom)
+        parts = [p for p in shapely.get_parts(fixed) if p.geom_type in _POLYGONAL]
+        geom = shapely.union_all(parts) if parts else None
+        if geom is None or geom.is_empty:
+            return None
+    if geom.geom_type == "Polygon":
+        return shapely.MultiPolygon([geom])
+    return geom if geom.geom_type == "MultiPolygon" else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def scan_assets(conn: sqlite3.Connection, srs_id: int, taxonomy: Taxonomy) -> tuple[Adoption, list[Problem]]:
+    """Check every feature of ``main.assets``: completions assetmap can make, and problems it cannot solve."""
+    adoption = Adoption()
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    stamp = now_iso()
+    kinds = taxonomy.kinds
+    rows = conn.execute('SELECT fid, "id", "name", "category", "kind", "visibility", "created_at", "updated_at", geom '
+                        "FROM main.assets ORDER BY fid")
+    for fid, asset_id, name, category, kind, visibility, created, updated, blob in rows:
+        fix: dict[str, Any] = {}
+        notes: list[str] = []
+        key = None if _text(asset_id) is None else str(asset_id)
+        if key is None or key in seen:
+            fix["id"] = new_id()
+            notes.append("a new id" + (f" (its id was also that of fid {seen[key]})" if key else ""))
+        else:
+            seen[key] = fid
+        if _text(name) is None:
+            problems.append(Problem("assets", fid, "name", "is empty; every asset needs a name"))
+        fine = (category in CATEGORY_IDS and category != "people" and visibility in VISIBILITY
+                and (kind is None or (kind in kinds and kinds[kind].category == category)))
+        if not fine:
+            values = {"name": name or "-", "category": category, "kind": kind, "visibility": visibility}
+            if isinstance(category, str) and category not in CATEGORY_IDS:
+                values["category"] = taxonomy.category_for_text(category) or category
+            clean, found = clean_asset(values, taxonomy)
+            for col, raw in (("category", category), ("kind", kind), ("visibility", visibility)):
+                if col in found:
+                    problems.append(Problem("assets", fid, col, _value_problem(col, raw, found[col])))
+                elif clean[col] != raw:
+                    fix[col] = clean[col]
+                    notes.append(f"{col} '{clean[col]}'" + (f" (was '{raw}')" if _text(raw) else ""))
+        if created is None:
+            fix["created_at"] = stamp
+        if updated is None:
+            fix["updated_at"] = created or stamp
+        if created is None or updated is None:
+            notes.append("created_at/updated_at")
+        if blob is not None and not plain_point(blob, srs_id):
+            geom, problem = _geometry(blob, srs_id)
+            if problem is None:
+                geom, problem = point_geometry(geom)
+            if problem:
+                problems.append(Problem("assets", fid, "geom", problem))
+            else:
+                fix["geom"] = gpkg.encode(geom, srs_id)
+                notes.append("no location (its geometry was empty)" if geom is None else "its point as a 2D POINT")
+        if fix:
+            adoption.fixes[fid] = fix
+            adoption.notices.append(f"fid {fid}: " + ", ".join(notes))
+    return adoption, problems
+
+
+def _value_problem(column: str, raw: Any, message: str) -> str:
+    """The model's complaint about a value, with what assetmap expects in that column of the layer."""
+    categories = ", ".join(c for c in CATEGORY_IDS if c != "people")
+    if column == "category" and _text(raw) is None:
+        return f"is empty, and the kind does not say which category; expected one of: {categories}"
+    if column == "category" and raw == "people":
+        return "is 'people': people's skills are kept in the people table, never as points on the map"
+    if column == "category" and "not one of" in message:
+        return f"'{raw}' is not a category; expected one of: {categories}"
+    if column == "kind" and "not a kind" in message:
+        return f"{message}; expected a kind id such as physical/park or institutions/library, or empty"
+    return message
+
+
+def plain_point(blob: Any, srs_id: int) -> bool:
+    """True for a standard GeoPackage blob of one 2D point in the layer's SRS, whichever byte order and
+    envelope the writer chose (GDAL writes none for points, assetmap an XY one): read without decoding."""
+    if not isinstance(blob, bytes) or len(blob) < 29 or blob[:2] != b"GP":
+        return False
+    flags = blob[3]
+    if flags & 0b00110000:  # empty, or an extended geometry type
+        return False
+    envelope = gpkg._ENVELOPE_BYTES.get((flags >> 1) & 0b111)
+    if envelope is None or struct.unpack(("<" if flags & 1 else ">") + "i", blob[4:8])[0] not in (srs_id, 0, -1):
+        return False
+    wkb = blob[8 + envelope:]
+    if len(wkb) != 21 or wkb[0] not in (0, 1):
+        return False
+    kind, x, y = struct.unpack(("<" if wkb[0] == 1 else ">") + "Idd", wkb[1:])
+    return kind == 1 and x == x and y == y  # NaN coordinates are an empty point
+
+
+def apply_fixes(conn: sqlite3.Connection, schema: str, fixes: dict[int, dict[str, Any]]) -> None:
+    for fid, fix in fixes.items():
+        sets = ", ".join(f"{quote(c)} = ?" for c in fix)
+        conn.execute(f"UPDATE {schema}.assets SET {sets} WHERE fid = ?", (*fix.values(), fid))
+
+
+def _number_problem(kind: str, value: Any) -> str | None:
+    if kind in ("null", "integer"):
+        return None
+    if kind == "real":
+        return None if float(value).is_integer() else f"{value} is not a whole number"
+    return f"'{value}' is {kind}, not a number"
+
+
+def scan_neighbourhoods(conn: sqlite3.Connection, srs_id: int) -> tuple[list[Problem], list[str]]:
+    """Problems with boundaries (none, not a polygon, broken beyond repair) and codes; notes of repaired ones."""
+    problems: list[Problem] = []
+    notices: list[str] = []
+    seen: dict[str, int] = {}
+    rows = conn.execute('SELECT fid, "code", typeof("population"), "population", typeof("imd_decile"), "imd_decile", '
+                        "geom FROM main.neighbourhoods ORDER BY fid")
+    for fid, code, pop_type, population, imd_type, imd, blob in rows:
+        code_text = _text(code)
+        label = f"neighbourhood {code_text}" if code_text else "this neighbourhood"
+        if code_text is None:
+            problems.append(Problem("neighbourhoods", fid, "code", "is empty; every neighbourhood needs a code "
+                                    "(such as its ONS code, E01000001)"))
+        elif code_text in seen:
+            problems.append(Problem("neighbourhoods", fid, "code", f"'{code_text}' is also the code of fid "
+                                    f"{seen[code_text]}; codes must be unique"))
+        else:
+            seen[code_text] = fid
+        for col, kind, value in (("population", pop_type, population), ("imd_decile", imd_type, imd)):
+            problem = _number_problem(kind, value)
+            if problem:
+                problems.append(Problem("neighbourhoods", fid, col, problem + (
+                    " (expected the number of residents, or empty)" if col == "population"
+                    else " (expected a deprivation decile from 1 to 10, or empty)")))
+        geom, problem = _geometry(blob, srs_id)
+        if problem:
+            problems.append(Problem("neighbourhoods", fid, "geom", problem))
+            continue
+        if geom is None:
+            problems.append(Problem("neighbourhoods", fid, "geom", f"{label} has no boundary (it is NULL or empty); "
+                                    "expected a polygon: draw it in QGIS, or delete the neighbourhood"))
+            continue
+        if geom.geom_type not in _POLYGONAL:
+            problems.append(Problem("neighbourhoods", fid, "geom", f"{label} is a {geom.geom_type.upper()}; "
+                                    "expected a polygon"))
+            continue
+        if not shapely.is_valid(geom):
+            reason = shapely.is_valid_reason(geom)
+            if polygonal(geom) is None:
+                problems.append(Problem("neighbourhoods", fid, "geom", f"the boundary of {label} is broken beyond "
+                                        f"repair ({reason}); expected a polygon with an area"))
+            else:
+                notices.append(f"neighbourhoods fid {fid} ({code_text}): the boundary is not a valid polygon "
+                               f"({reason}); assetmap uses a repaired copy and leaves the file as it is")
+    return problems, notices
+
+
+def scan_asset_areas(conn: sqlite3.Connection, srs_id: int) -> tuple[list[Problem], list[str]]:
+    """Footprints that are not areas are problems; ones without geometry or without their asset are noted."""
+    problems: list[Problem] = []
+    orphans: list[int] = []
+    rows = conn.execute('SELECT a.fid, a.geom, b.fid IS NULL FROM main.asset_areas a '
+                        'LEFT JOIN main.assets b ON b."id" = a."asset_id" ORDER BY a.fid')
+    for fid, blob, orphan in rows:
+        geom, problem = _geometry(blob, srs_id)
+        if problem is None and geom is not None and geom.geom_type not in _POLYGONAL:
+            problem = f"is a {geom.geom_type.upper()}; a footprint must be a polygon"
+        if problem is None and geom is not None and polygonal(geom) is None:
+            problem = "is broken beyond repair; expected a polygon with an area"
+        if problem:
+            problems.append(Problem("asset_areas", fid, "geom", problem))
+        elif orphan:
+            orphans.append(fid)
+    notices = []
+    if orphans:
+        listed = ", ".join(map(str, orphans[:10])) + (" ..." if len(orphans) > 10 else "")
+        notices.append(f"asset_areas fid {listed}: footprint(s) of assets that are no longer in the assets layer "
+                       "(deleted outside assetmap); they are ignored and left in the file")
+    return problems, notices
+
+
+def raise_problems(path: Path, problems: Iterable[Problem]) -> None:
+    found = list(problems)
+    if found:
+        raise OutsideEditError(path, found, ROW_ADVICE)
