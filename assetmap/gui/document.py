@@ -45,9 +45,10 @@ class Document(QObject):
 
     @classmethod
     def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
-        """Open for editing, or read-only with the lock holder's message when another process edits it."""
+        """Open for editing, or read-only with the reason: the lock holder, or a file that cannot be written."""
         try:
-            return cls(Project.open(path), "", parent)
+            project = Project.open(path)
+            return cls(project, project.readonly_reason, parent)
         except ProjectLockedError as exc:
             return cls(Project.open(path, readonly=True), str(exc), parent)
 

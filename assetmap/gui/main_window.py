@@ -160,6 +160,8 @@ class MainWindow(QMainWindow):
             self.banner.setText("Read-only: " + doc.readonly_reason + " You can look, export and copy it "
                                 "(File ▸ Save As), but not change it here.")
         self.banner.setVisible(doc.readonly)
+        if doc.project.notices:  # what assetmap completed or repaired of edits made in QGIS or GDAL
+            self.statusBar().showMessage("Edits made outside assetmap were checked: " + " ".join(doc.project.notices), 30000)
         self.form.set_readonly(doc.readonly)
         self.people.readonly = doc.readonly
         hoods = doc.project.neighbourhoods()
