@@ -100,3 +100,30 @@ def test_headless_gui_command_with_a_project_writes_that_map(tmp_path: Path, emp
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "project.html").is_file() and "project.gpkg's web map" in result.stdout
     assert not (tmp_path / "assetmap-sample.html").exists()
+
+
+def test_read_only_file_opens_with_the_reason_and_outside_edits_are_reported(
+        qtbot: Any, window: Any, empty_project: Path) -> None:
+    """A file edited in another program (a feature without timestamps) and then made read-only (chmod 444)."""
+    import sqlite3
+
+    with Project.open(empty_project) as project:
+        asset_id = project.add_asset({"name": "Hall from QGIS", "category": "physical"})
+    con = sqlite3.connect(empty_project)
+    con.execute("UPDATE assets SET created_at = NULL, updated_at = NULL, visibility = 'Public' WHERE id = ?", (asset_id,))
+    con.commit()
+    con.close()
+    empty_project.chmod(0o444)
+    try:
+        open_and_wait(qtbot, window, empty_project)
+        assert window.doc.readonly
+        assert window.banner.isVisible() and "the file is read-only" in window.banner.text()
+        assert not window.actions.add.isEnabled()
+        message = window.statusBar().currentMessage()
+        assert "Edits made outside assetmap were checked" in message and "created_at" in message
+        assert window.table.model.rowCount() == 1
+    finally:
+        empty_project.chmod(0o644)
+    with Project.open(empty_project, readonly=True) as project:  # a read-only view never wrote the completions
+        row = project.connection.execute("SELECT created_at, visibility FROM main.assets").fetchone()
+    assert row == (None, "Public")
