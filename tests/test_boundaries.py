@@ -67,3 +67,34 @@ def test_duplicate_codes_and_unknown_override(tmp_path: Path) -> None:
         read_boundaries(path)
     with pytest.raises(DataError, match="--name-field nom: no such column"):
         read_boundaries(path, name_field="nom")
+
+
+def test_zipped_geojson_and_gzipped_geojson_as_downloaded(tmp_path: Path) -> None:
+    """ONS and council downloads often come as a zip holding a GeoJSON, or a .geojson.gz."""
+    import gzip
+    import shutil
+
+    source = SAMPLE / "boundaries" / "trafford_lsoa_2021.geojson"
+    archive = tmp_path / "Lower_layer_Super_Output_Areas.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(source, "download/LSOA_2021.geojson")
+        zf.writestr("download/metadata.txt", "Source: ONS")
+    packed = tmp_path / "LSOA_2021.geojson.gz"
+    with open(source, "rb") as src, gzip.open(packed, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    for path in (archive, packed):
+        b = read_boundaries(path)
+        assert len(b.frame) == 139 and b.fields["code"] == "area_code"
+        assert b.frame["code"].str.match(r"^E01\d{6}$").all() and b.crs.to_epsg() == 27700
+
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as zf:
+        zf.write(source, "a.geojson")
+        zf.write(source, "b.geojson")
+    with pytest.raises(DataError, match="several GIS files .*a.geojson, b.geojson.*--layer"):
+        read_boundaries(two)
+    assert len(read_boundaries(two, layer="b").frame) == 139
+    broken = tmp_path / "broken.geojson.gz"
+    broken.write_bytes(gzip.compress(b"{ not json")[:-8])
+    with pytest.raises(DataError, match="broken.geojson.gz"):
+        read_boundaries(broken)

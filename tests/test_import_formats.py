@@ -233,3 +233,23 @@ def test_coordinate_headers_with_units(empty_project: Path, tmp_path: Path) -> N
         report = import_file(project, path)
     assert (report.mapping["x"], report.mapping["y"], report.mapping["name"]) == ("Easting (m)", "Northing (m)", "Site")
     _check_libraries(empty_project, report)
+
+
+def test_gzipped_csv_and_zipped_geojson_of_assets(empty_project: Path, tmp_path: Path) -> None:
+    import gzip
+
+    csv_text = "name,lat,lon\nElm Hall,53.4205,-2.2950\nOak Library,53.4210,-2.2900\n"
+    packed = tmp_path / "register.csv.gz"
+    packed.write_bytes(gzip.compress(csv_text.encode("utf-8")))
+    points = gpd.GeoDataFrame({"name": ["Birch Park"]}, geometry=[shapely.Point(380500, 390500)], crs=27700)
+    points.to_file(tmp_path / "parks.geojson")
+    archive = tmp_path / "parks.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(tmp_path / "parks.geojson", "parks.geojson")
+    with Project.open(empty_project) as project:
+        first = import_file(project, packed)
+        second = import_file(project, archive)
+        names = set(project.assets()["name"])
+    assert (first.imported, first.rows) == (2, 2) and (second.imported, second.rows) == (1, 1)
+    assert names == {"Elm Hall", "Oak Library", "Birch Park"}
+    assert any("register.csv.gz" in n for n in first.notes)

@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -413,15 +416,28 @@ def read_vector(path: Path, layer: str | None = None, *, source: str | None = No
     return _from_geodataframe(path, "vector", gdf, f"layer '{chosen}'")
 
 
+# GIS files that may come zipped instead of a shapefile (ONS and council downloads do this).
+_ZIPPED_GIS = (".geojson", ".json", ".gpkg", ".kml", ".fgb", ".gml")
+
+
 @reader("zip")
 def read_zip(path: Path, layer: str | None = None) -> RawTable:
-    """A zipped Shapefile (the usual way councils publish them)."""
+    """A zipped Shapefile (the usual way councils publish them), or one zipped GeoJSON/GeoPackage/KML."""
     with zipfile.ZipFile(path) as zf:
-        names = [n for n in zf.namelist() if not n.startswith("__MACOSX")]
+        names = [n for n in zf.namelist() if not n.startswith("__MACOSX") and not n.endswith("/")]
     shps = [n for n in names if n.lower().endswith(".shp")]
     if not shps:
+        others = [n for n in names if n.lower().endswith(_ZIPPED_GIS)]
+        if layer:
+            others = [n for n in others if Path(n).stem == layer or Path(n).name == layer] or others
+        if len(others) == 1:
+            return _read_member(path, others[0], layer)
         listing = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "") if names else "nothing"
-        raise DataError(f"the zip has no shapefile (.shp) inside; it holds: {listing}", file=path)
+        if len(others) > 1:
+            raise DataError(f"the zip holds several GIS files ({', '.join(Path(n).name for n in others)}); "
+                            "choose one with --layer", file=path)
+        raise DataError(f"the zip has no shapefile (.shp) or other GIS file (.geojson, .gpkg, .kml) inside; "
+                        f"it holds: {listing}", file=path)
     if layer:
         matches = [n for n in shps if Path(n).stem == layer]
         if not matches:
@@ -436,6 +452,38 @@ def read_zip(path: Path, layer: str | None = None) -> RawTable:
         raise DataError(f"the shapefile in the zip is incomplete: {', '.join(missing)} is missing", file=path)
     table = read_vector(path, None, source=f"/vsizip/{path}/{shps[0]}")
     table.format = "zip"
+    return table
+
+
+def _read_member(archive: Path, member: str, layer: str | None) -> RawTable:
+    """Read one file out of a zip through a temporary copy, so every reader and check applies to it."""
+    with tempfile.TemporaryDirectory(prefix="assetmap-") as tmp:
+        inner = Path(tmp) / Path(member).name
+        with zipfile.ZipFile(archive) as zf, zf.open(member) as src, open(inner, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        inner_layer = None if layer in (Path(member).stem, Path(member).name) else layer
+        table = READERS[detect_format(inner)](inner, inner_layer)
+    table.path = archive  # messages name the file the user chose
+    table.notes.insert(0, f"read from {Path(member).name} inside {archive.name}")
+    return table
+
+
+@reader("gzip")
+def read_gzip(path: Path, layer: str | None = None) -> RawTable:
+    """A gzipped file (``LSOA.geojson.gz``): unpacked to a temporary copy and read by its own reader."""
+    name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+    with tempfile.TemporaryDirectory(prefix="assetmap-") as tmp:
+        inner = Path(tmp) / name
+        try:
+            with gzip.open(path, "rb") as src, open(inner, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"could not be unpacked ({exc})", file=path) from None
+        if inner.suffix.lower() in (".gz", ".zip"):
+            raise DataError("holds another archive inside; unpack it first", file=path)
+        table = READERS[detect_format(inner)](inner, layer)
+    table.path = path
+    table.notes.insert(0, f"unpacked from {path.name}")
     return table
 
 

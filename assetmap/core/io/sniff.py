@@ -16,11 +16,11 @@ EXTENSIONS = {
     ".xlsx": "xlsx", ".xlsm": "xlsx",
     ".geojson": "vector", ".json": "vector", ".gpkg": "vector", ".shp": "vector", ".fgb": "vector",
     ".kml": "vector", ".gml": "vector",
-    ".zip": "zip",
+    ".zip": "zip", ".gz": "gzip",
     ".pbf": "osm", ".osm": "osm",
 }
 _DESCRIBE = {"csv": "a CSV text file", "xlsx": "an Excel workbook", "vector": "a GIS file",
-             "zip": "a zip archive", "osm": "an OpenStreetMap extract", "xls": "an old Excel 97-2003 workbook",
+             "zip": "a zip archive", "gzip": "a gzip-compressed file", "osm": "an OpenStreetMap extract", "xls": "an old Excel 97-2003 workbook",
              "sqlite": "a GeoPackage/SQLite database", "json": "a JSON file", "binary": "a binary file",
              "pdf": "a PDF document", "empty": "an empty file"}
 
@@ -54,6 +54,8 @@ def sniff_content(path: Path) -> str:
         except zipfile.BadZipFile:
             return "binary"
         return "xlsx" if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names) else "zip"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
     if head.startswith(b"SQLite format 3\x00"):
         return "sqlite"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -87,7 +89,7 @@ def detect_format(path: Path) -> str:
         raise DataError("the file is empty", file=path)
     if claimed is None:
         raise DataError(f"'{ext or path.name}' is not a format assetmap reads "
-                        "(CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, .osm.pbf)", file=path)
+                        "(CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, .osm.pbf, or one of them gzipped)", file=path)
     ok = {
         "csv": content == "text",
         "xlsx": content == "xlsx",
@@ -96,6 +98,7 @@ def detect_format(path: Path) -> str:
         or (ext in (".kml", ".gml") and content == "xml")
         or ext in (".shp", ".fgb"),
         "zip": content == "zip",
+        "gzip": content == "gzip",
         "osm": content in ("osm", "xml") or (ext == ".pbf" and content == "binary"),
     }[claimed]
     if not ok:
