@@ -27,7 +27,8 @@
     hexagon: '<polygon points="10,1 18,5.5 18,14.5 10,19 2,14.5 2,5.5"/>'
   };
   var S = { map: null, data: null, f: {}, cats: [], kinds: [], rows: [], byId: {}, markers: {}, overlays: [],
-            control: null, legend: null, hoods: null, order: [], filtered: [], page: 0, pending: 0 };
+            control: null, legend: null, hoods: null, hoodLayers: {}, hoodOrder: [], hoodPage: 0,
+            order: [], filtered: [], page: 0, pending: 0, returnTo: null, popupReturn: null, autopanning: false };
   var api = { ready: false, version: 1, onAssetClick: null, onMapClick: null };
 
   function esc(s) {
@@ -68,7 +69,7 @@
   /* ---- popups ---------------------------------------------------------------------------- */
   function assetPopup(row) {
     var box = el('div', { 'class': 'am-popup' });
-    box.appendChild(el('h3', null, get(row, 'name')));
+    box.appendChild(el('h3', { tabindex: '-1' }, get(row, 'name')));
     var cat = catOf(row), p = el('p', { 'class': 'am-popup-kind' });
     p.appendChild(swatch(cat, 14));
     p.appendChild(document.createTextNode(' ' + cat.label + (kindLabel(row) ? ' · ' + kindLabel(row) : '')));
@@ -93,7 +94,7 @@
 
   function hoodPopup(h) {
     var box = el('div', { 'class': 'am-popup' }), ind = S.data.indicator, rule = ruleById(ind);
-    box.appendChild(el('h3', null, h.name));
+    box.appendChild(el('h3', { tabindex: '-1' }, h.name));
     var dl = el('dl');
     function row(k, v) { if (v === undefined || v === null || v === '') return; dl.appendChild(el('dt', null, k)); dl.appendChild(el('dd', null, v)); }
     row('Code', h.code);
@@ -148,7 +149,7 @@
     if (S.hoods) S.map.removeLayer(S.hoods);
     if (S.control) S.map.removeControl(S.control);
     if (S.legend) S.map.removeControl(S.legend);
-    S.overlays = []; S.markers = {}; S.hoods = null; S.control = null; S.legend = null;
+    S.overlays = []; S.markers = {}; S.hoods = null; S.hoodLayers = {}; S.control = null; S.legend = null;
   }
 
   function buildLayers() {
@@ -159,7 +160,10 @@
       S.hoods = L.geoJSON(feats, {
         style: function (ft) { return hoodStyle(ft.properties); },
         renderer: feats.length > 1000 ? L.canvas({ pane: 'am-hoods' }) : undefined,
-        onEachFeature: function (ft, layer) { layer.bindPopup(function () { return hoodPopup(ft.properties); }); }
+        onEachFeature: function (ft, layer) {
+          layer.bindPopup(function () { return hoodPopup(ft.properties); });
+          S.hoodLayers[ft.properties.code] = layer;
+        }
       }).addTo(map);
       var rule = ruleById(data.indicator);
       overlays[esc('Neighbourhoods' + (data.indicator ? ': ' + (rule ? rule.title : data.indicator) : ''))] = S.hoods;
@@ -199,7 +203,10 @@
                ' <span class="am-count">(' + rows.length + ')</span>'] = layer;
     });
     S.control = L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
-    S.control.getContainer().setAttribute('aria-label', 'Layers');
+    var lc = S.control.getContainer();
+    lc.removeAttribute('aria-haspopup'); // Leaflet's, for its collapsed form; this one is always open
+    lc.setAttribute('role', 'group'); // a plain div may not carry a name; a group of checkboxes may
+    lc.setAttribute('aria-label', 'Map layers');
     S.legend = legendControl().addTo(map);
     if (!S.pending) finishReady();
   }
@@ -219,11 +226,16 @@
       L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box);
       var head = el('div', { 'class': 'am-legend-head' });
       head.appendChild(el('h2', { id: 'am-legend-title' }, 'Legend'));
-      var toggle = el('button', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'am-legend-body' }, 'Hide');
+      var toggle = el('button', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'am-legend-body' });
       head.appendChild(toggle); box.appendChild(head);
       var body = el('div', { id: 'am-legend-body' });
+      function label(open) { // "Hide legend" to a screen reader; the box already says Legend on screen
+        toggle.textContent = open ? 'Hide' : 'Show';
+        toggle.appendChild(el('span', { 'class': 'am-visually-hidden' }, ' legend'));
+      }
+      label(true);
       toggle.addEventListener('click', function () {
-        var open = body.hidden; body.hidden = !open; toggle.setAttribute('aria-expanded', String(open)); toggle.textContent = open ? 'Hide' : 'Show';
+        var open = body.hidden; body.hidden = !open; toggle.setAttribute('aria-expanded', String(open)); label(open);
       });
       var ul = el('ul', { 'class': 'am-legend-cats' });
       S.cats.forEach(function (c) { var li = el('li'); li.appendChild(swatch(c, 16)); li.appendChild(document.createTextNode(' ' + c.label)); ul.appendChild(li); });
@@ -251,7 +263,7 @@
     var t = rule.target, target = t === undefined || t === null ? '' : ' Target: ' + (t <= 1 ? pct(t) : t + '%') + '.';
     var dist = rule.distance_m ? ' within ' + rule.distance_m + ' m in a straight line of a qualifying asset' : ' covered';
     return 'Shading shows the share of each neighbourhood' + dist + ' (' + (rule.title || rule.id) + ').' + target +
-      (rule.source ? ' Source: ' + rule.source + '.' : '') + ' Darker means better covered.';
+      (rule.source ? ' Source: ' + rule.source + (/[.!?]$/.test(rule.source) ? '' : '.') : '') + ' Darker means better covered.';
   }
 
   /* ---- list and search ------------------------------------------------------------------- */
@@ -276,7 +288,7 @@
       var r = S.rows[i], tr = el('tr', { 'data-id': r[0] }), th = el('th', { scope: 'row' });
       if (r[4] !== null && r[4] !== undefined) {
         var b = el('button', { type: 'button', 'class': 'am-rowbtn' }, r[1]);
-        b.addEventListener('click', function () { api.selectAsset(r[0]); notify(r[0], 'list'); });
+        b.addEventListener('click', function () { showFrom(b, r[0]); notify(r[0], 'list'); });
         th.appendChild(b);
       } else { th.textContent = r[1]; th.appendChild(el('span', { 'class': 'am-note' }, ' (no location)')); }
       tr.appendChild(th); tr.appendChild(el('td', null, catOf(r).label)); tr.appendChild(el('td', null, kindLabel(r)));
@@ -288,20 +300,90 @@
     $('am-page').textContent = 'Page ' + (S.page + 1) + ' of ' + pages;
     $('am-prev').disabled = S.page === 0; $('am-next').disabled = S.page >= pages - 1;
   }
+  function keepFocus(pressed, other) { // a button that turns disabled drops focus to the page: keep it in the pager
+    if (pressed.disabled && document.activeElement !== other) other.focus();
+  }
+  function showFrom(from, id) { // select an asset from the page; its popup takes focus and returns it to `from`
+    S.returnTo = from;
+    if (!api.selectAsset(id)) S.returnTo = null;
+  }
+
+  /* ---- the list of neighbourhoods: the shading and gap results as text ------------------- */
+  function hoodOrder() {
+    var coll = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
+    S.hoodOrder = (S.data.neighbourhoods || []).slice().sort(function (a, b) { return coll.compare(String(a.name), String(b.name)); });
+    S.hoodPage = 0;
+  }
+  function flagSummary(h) {
+    if (!h.flags) return 'Not analysed';
+    if (!h.flags.length) return 'None';
+    var n = {}, order = [];
+    h.flags.forEach(function (f) { var k = String(f.severity || 'other'); if (!(k in n)) { n[k] = 0; order.push(k); } n[k] += 1; });
+    return order.map(function (k) { return n[k] + ' ' + k; }).join(', ');
+  }
+  function renderHoods() {
+    var sec = $('am-hoodlist'), body = $('am-hood-body'); if (!sec || !body) return;
+    var hoods = S.hoodOrder, n = hoods.length;
+    sec.hidden = !n;
+    if (!n) { body.textContent = ''; return; }
+    var ind = S.data.indicator, rule = ind ? ruleById(ind) || { id: ind, title: ind } : null;
+    $('am-hood-indicator').textContent = rule ? (rule.title || ind) + ' (share covered)' : 'Share covered';
+    $('am-hoodlist-note').textContent = rule ? indicatorNote(rule) : 'No gap analysis results to show.';
+    var pages = Math.max(1, Math.ceil(n / PAGE_SIZE)); if (S.hoodPage > pages - 1) S.hoodPage = pages - 1;
+    var start = S.hoodPage * PAGE_SIZE, frag = document.createDocumentFragment();
+    hoods.slice(start, start + PAGE_SIZE).forEach(function (h) {
+      var tr = el('tr', { 'data-code': h.code }), th = el('th', { scope: 'row' }), v = ind && h.coverage ? h.coverage[ind] : undefined;
+      if (S.hoodLayers[h.code]) {
+        var b = el('button', { type: 'button', 'class': 'am-rowbtn' }, h.name);
+        b.addEventListener('click', function () { S.returnTo = b; if (!showHood(h.code)) S.returnTo = null; });
+        th.appendChild(b);
+      } else { th.textContent = h.name; }
+      tr.appendChild(th);
+      tr.appendChild(el('td', null, v === undefined || v === null ? 'No result' : pct(v)));
+      tr.appendChild(el('td', null, flagSummary(h)));
+      tr.appendChild(el('td', null, h.priority === undefined ? '' : h.priority));
+      frag.appendChild(tr);
+    });
+    body.textContent = ''; body.appendChild(frag);
+    $('am-hood-page').textContent = 'Page ' + (S.hoodPage + 1) + ' of ' + pages;
+    $('am-hood-prev').disabled = S.hoodPage === 0; $('am-hood-next').disabled = S.hoodPage >= pages - 1;
+  }
+  function showHood(code) {
+    var layer = S.hoodLayers[code]; if (!layer || !S.hoods) return false;
+    if (!S.map.hasLayer(S.hoods)) S.map.addLayer(S.hoods);
+    S.map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 16, animate: false });
+    var at; try { at = layer.getCenter(); } catch (e) { at = layer.getBounds().getCenter(); }
+    layer.openPopup(at);
+    return true;
+  }
+
   function wireList() {
     if (!$('am-list-body') || $('am-list-body').getAttribute('data-wired')) return;
     $('am-list-body').setAttribute('data-wired', '1');
     $('am-filter-category').addEventListener('change', applyFilter);
     $('am-filter-text').addEventListener('input', applyFilter);
-    $('am-prev').addEventListener('click', function () { if (S.page > 0) { S.page -= 1; renderPage(); } });
-    $('am-next').addEventListener('click', function () { S.page += 1; renderPage(); });
+    $('am-prev').addEventListener('click', function () { if (S.page > 0) { S.page -= 1; renderPage(); keepFocus($('am-prev'), $('am-next')); } });
+    $('am-next').addEventListener('click', function () { S.page += 1; renderPage(); keepFocus($('am-next'), $('am-prev')); });
+    if ($('am-hood-prev')) {
+      $('am-hood-prev').addEventListener('click', function () { if (S.hoodPage > 0) { S.hoodPage -= 1; renderHoods(); keepFocus($('am-hood-prev'), $('am-hood-next')); } });
+      $('am-hood-next').addEventListener('click', function () { S.hoodPage += 1; renderHoods(); keepFocus($('am-hood-next'), $('am-hood-prev')); });
+    }
     wireSearch();
+    var side = $('am-side');
+    if (side) side.addEventListener('focusin', function (e) { // not hidden under a table's sticky header
+      var t = e.target, table = t.closest ? t.closest('table') : null, head = table && table.tHead;
+      if (!head || head.contains(t)) return;
+      requestAnimationFrame(function () { // the header cells are the sticky part
+        var hb = head.rows[0].cells[0].getBoundingClientRect(), tb = t.getBoundingClientRect();
+        if (tb.top < hb.bottom && tb.bottom > hb.top) side.scrollTop -= hb.bottom - tb.top + 6;
+      });
+    });
   }
   function wireSearch() {
     var input = $('am-search-input'), list = $('am-search-results'), active = -1, hits = [];
     if (!input) return;
     function close() { list.hidden = true; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); active = -1; }
-    function choose(i) { var r = S.rows[hits[i]]; input.value = r[1]; close(); api.selectAsset(r[0]); notify(r[0], 'search'); }
+    function choose(i) { var r = S.rows[hits[i]]; input.value = r[1]; close(); showFrom(input, r[0]); notify(r[0], 'search'); }
     function mark() {
       Array.prototype.forEach.call(list.children, function (li, i) { li.setAttribute('aria-selected', String(i === active)); });
       if (active >= 0) input.setAttribute('aria-activedescendant', 'am-opt-' + active);
@@ -324,6 +406,7 @@
       });
       if (!hits.length) list.appendChild(el('li', { role: 'option', 'aria-disabled': 'true' }, 'No asset with that name'));
       list.hidden = false; input.setAttribute('aria-expanded', 'true'); active = -1;
+      announce(hits.length ? hits.length + (hits.length === 1 ? ' match' : ' matches') + ': down arrow to choose.' : 'No asset with that name.');
     });
     input.addEventListener('keydown', function (e) {
       if (e.key === 'ArrowDown' && hits.length) { active = Math.min(active + 1, hits.length - 1); mark(); e.preventDefault(); }
@@ -346,12 +429,12 @@
     var coll = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
     S.order = S.rows.map(function (r, i) { return i; }).sort(function (a, b) { return coll.compare(String(S.rows[a][1]), String(S.rows[b][1])); });
     var m = data.meta || {};
-    document.title = m.title || 'Community assets';
+    document.title = (m.private && $('am-private') ? 'Private: ' : '') + (m.title || 'Community assets');
     if ($('am-title')) $('am-title').textContent = m.title || '';
     if ($('am-description')) $('am-description').textContent = m.description || '';
     if (first || (opts && opts.fit)) api.fitAll(false); // before the layers: clustering needs a view
     buildLayers();
-    fillFilters(); wireList(); applyFilter();
+    fillFilters(); wireList(); applyFilter(); hoodOrder(); renderHoods();
   };
   api.fitAll = function (animate) {
     var b = S.data && S.data.bounds, o = { animate: animate !== false };
@@ -371,8 +454,58 @@
     announce('Showing ' + name + ' on the map.');
     return true;
   };
+  function clearOfControls(node) {
+    // Leaflet pans a popup into the map but not out from under the layers box and legend, which are
+    // drawn above it: pan on, if the popup then still fits, so nothing in it is hidden.
+    var box = S.map.getContainer().getBoundingClientRect(), r = node.getBoundingClientRect(), shift = 0;
+    Array.prototype.forEach.call(S.map.getContainer().querySelectorAll('.leaflet-right .leaflet-control'), function (c) {
+      var q = c.getBoundingClientRect();
+      if (q.width && q.left < r.right && q.right > r.left && q.top < r.bottom && q.bottom > r.top) shift = Math.max(shift, r.right - q.left + 8);
+    });
+    if (shift > 0 && r.left - shift >= box.left + 8 && node.isConnected) S.map.panBy([shift, 0]);
+  }
+  function wireKeyboard(map) {
+    var box = map.getContainer(), corners = box.querySelector('.leaflet-control-container');
+    // Controls first in the tab order (Leaflet puts them after every marker): zoom, layers and legend
+    // are a few Tabs from the map, not a few hundred. Their z-index keeps them drawn above the map.
+    if (corners && box.firstChild !== corners) box.insertBefore(corners, box.firstChild);
+    box.addEventListener('keydown', function (e) {
+      var t = e.target;
+      if (t === box || (e.key !== ' ' && e.key !== 'Spacebar') || t.getAttribute('role') !== 'button') return;
+      // Leaflet's role="button" links and marker icons answer Enter only; buttons answer Space too.
+      e.preventDefault();
+      t.click();
+      if (t.classList.contains('am-cluster')) box.focus({ preventScroll: true }); // its icon goes as it opens up
+    });
+    map.on('autopanstart', function () { S.autopanning = true; }); // a popup's own pan, before 'popupopen'
+    map.on('moveend', function () { S.autopanning = false; });
+    map.on('popupopen', function (e) {
+      var node = e.popup.getElement(), active = document.activeElement;
+      var from = S.returnTo || (active && active !== box && box.contains(active) && !node.contains(active) ? active : null);
+      S.returnTo = null;
+      S.popupReturn = from ? { popup: e.popup, el: from } : null;
+      if (!node.getAttribute('data-am-keys')) {
+        node.setAttribute('data-am-keys', '1');
+        node.addEventListener('keydown', function (k) {
+          if (k.key === 'Escape') { k.preventDefault(); k.stopPropagation(); map.closePopup(); }
+        });
+      }
+      if (S.autopanning) map.once('moveend', function () { clearOfControls(node); }); else clearOfControls(node);
+      var head = from && node.querySelector('.am-popup h3');
+      if (head) head.focus({ preventScroll: true }); // the map does not scroll under Leaflet's feet
+    });
+    map.on('popupclose', function (e) {
+      var back = S.popupReturn; if (!back || back.popup !== e.popup) return;
+      S.popupReturn = null;
+      var node = e.popup.getElement(), active = document.activeElement;
+      if (active && active !== document.body && !(node && node.contains(active))) return; // focus moved on: leave it
+      var to = document.body.contains(back.el) ? back.el : box; // a marker may have gone into a cluster
+      to.focus(box.contains(to) ? { preventScroll: true } : undefined);
+    });
+  }
   api.init = function (map, options) {
     S.map = map; api.map = map; api.options = options || {};
+    wireKeyboard(map);
     map.on('click', function (e) { if (typeof api.onMapClick === 'function') api.onMapClick(e.latlng.lat, e.latlng.lng); });
     var warned = false;
     map.eachLayer(function (layer) {

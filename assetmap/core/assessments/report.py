@@ -67,7 +67,7 @@ def _date(iso: str | date | None) -> str:
 
 def _rows(pairs: Iterable[tuple[str, str]]) -> str:
     """Table rows from (escaped label, ready HTML) pairs; empty values are left out."""
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in pairs if v)
+    body = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in pairs if v)
     return f"<table>{body}</table>" if body else '<p class="muted">Not recorded.</p>'
 
 
@@ -92,7 +92,7 @@ def _header(d: ReportData) -> str:
     sub = " · ".join(p for p in (_e(d.kind_label or a.get("category")), _clip(where, 110),
                                  _e(f"{nb['name']} ({nb['code']})") if nb else "") if p)
     if rec is None:
-        right = '<div class="total">–</div><div class="rec">Not assessed yet</div>'
+        right = '<div class="total" aria-hidden="true">–</div><div class="rec">Not assessed yet</div>'
     else:
         right = (f'<div class="total">{rec["score"]:.1f}<small> / 100</small></div>'
                  f'<div class="rec rec-{_e(rec["recommendation"])}">{_e(RECOMMENDATION_TEXT[rec["recommendation"]])}</div>')
@@ -119,12 +119,15 @@ def _recommendation(d: ReportData) -> str:
     rec = d.assessment
     if rec is None:
         return '<section><h2>Recommendation</h2><p class="muted">No assessment recorded yet.</p></section>'
-    flags = "".join(f'<li class="flag-{_e(f["severity"])}">{_e(f["message"])}</li>' for f in rec.get("flags") or [])
+    # a warning says so in words, not only in bold (screen readers and greyscale print)
+    flags = "".join(f'<li class="flag-{_e(f["severity"])}">'
+                    + ("<strong>Warning:</strong> " if f["severity"] == "warning" else "")
+                    + f'{_e(f["message"])}</li>' for f in rec.get("flags") or [])
     conditions = _items(rec.get("conditions") or [], 2, 90)
     return (f'<section><h2>Recommendation: {_e(RECOMMENDATION_TEXT[rec["recommendation"]])}</h2>'
             f'<p>{_clip(rec.get("reasons") or "No reasons given.", 250)}</p>'
-            + (f"<p><b>Conditions</b></p><ul>{conditions}</ul>" if conditions else "")
-            + (f'<p><b>Notes</b></p><ul class="flags">{flags}</ul>' if flags else "")
+            + (f"<h3>Conditions</h3><ul>{conditions}</ul>" if conditions else "")
+            + (f'<h3>Notes</h3><ul class="flags">{flags}</ul>' if flags else "")
             + f'<p class="muted">Assessed on {_date(rec["date"])} by {_e(rec["assessor"])}.</p></section>')
 
 
@@ -134,15 +137,24 @@ def _scores(d: ReportData) -> str:
         return ""
     titles = {c["id"]: c for c in rec.get("criteria") or []}
     weight_sum = sum(float(c["weight"]) for c in titles.values()) or 1.0
-    bars = []
+    bars, rows = [], []
     for cid, score in rec["scores"].items():
         crit = titles.get(cid, {"title": cid, "weight": 0})
         share = float(crit["weight"]) / weight_sum * 100
         title = str(crit["title"])
+        points = f"{share * float(score) / 5:.1f} of {share:.1f}"
         bars.append(Bar(title if len(title) <= 26 else title[:25] + "…", float(score), 5.0,
-                        f"weight {float(crit['weight']):g} · {share * float(score) / 5:.1f} of {share:.1f} points"))
+                        f"weight {float(crit['weight']):g} · {points} points"))
+        rows.append(f'<tr><th scope="row">{_clip(title, 120)}</th><td>{float(score):g} out of 5</td>'
+                    f"<td>{float(crit['weight']):g}</td><td>{points}</td></tr>")
     chart = bars_svg(bars, label=f"Scores by criterion: total {rec['score']:.1f} out of 100")
-    return (f'<section><h2>Scores: {rec["score"]:.1f} out of 100</h2>{chart}'
+    # The chart is drawn for the eye; this table is its text alternative (screen readers, tagged PDF).
+    table = ('<div class="visually-hidden"><table><caption>Scores by criterion, each out of 5</caption>'
+             '<thead><tr><th scope="col">Criterion</th><th scope="col">Score</th><th scope="col">Weight</th>'
+             '<th scope="col">Points</th></tr></thead><tbody>' + "".join(rows)
+             + f'<tr><th scope="row">Total</th><td></td><td></td><td>{rec["score"]:.1f} of 100</td></tr>'
+             "</tbody></table></div>")
+    return (f'<section><h2>Scores: {rec["score"]:.1f} out of 100</h2>{chart}{table}'
             '<p class="muted">Each criterion 0–5; total = weighted sum scaled to 100.</p></section>')
 
 
@@ -200,7 +212,7 @@ def _evidence(d: ReportData) -> str:
     risks = _items(rec.get("risks") or [], 3, 90)
     return (f'<section class="full"><h2>Community benefit and risks</h2>'
             f'<p>{_clip(rec.get("community_benefit") or "No evidence recorded.", 240)}</p>'
-            + (f"<p><b>Risks</b></p><ul>{risks}</ul>" if risks else "") + "</section>")
+            + (f"<h3>Risks</h3><ul>{risks}</ul>" if risks else "") + "</section>")
 
 
 def _gaps(d: ReportData) -> str:
@@ -246,8 +258,8 @@ def _footer(d: ReportData) -> str:
 def render_html(d: ReportData) -> str:
     """The report as one self-contained HTML page."""
     css = (resources_dir() / "report" / "report.css").read_text(encoding="utf-8")
-    body = (_header(d) + '<div class="grid">' + _map(d) + _recommendation(d) + _facts(d) + _scores(d)
-            + _deal(d) + _acv(d) + _evidence(d) + _gaps(d) + "</div>" + _footer(d))
+    body = (_header(d) + '<main class="grid">' + _map(d) + _recommendation(d) + _facts(d) + _scores(d)
+            + _deal(d) + _acv(d) + _evidence(d) + _gaps(d) + "</main>" + _footer(d))
     return ('<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(d.asset['name'])}: asset transfer assessment</title><style>{css}</style></head>"

@@ -110,12 +110,16 @@ class Bar:
 
 
 def bars_svg(bars: Iterable[Bar], *, label: str, width: int = 330) -> str:
-    """Horizontal bars, one per criterion, each labelled with its score so greyscale print still reads."""
+    """Horizontal bars, one per criterion, each labelled with its score so greyscale print still reads.
+
+    The chart is for the eye only (``aria-hidden``): the caller puts its figures beside it as a table,
+    which screen readers can move around in, instead of one long label. ``label`` is its tooltip.
+    """
     bars = list(bars)
     row, label_w, bar_w = 27, 140, 130
     height = row * len(bars) + 4
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-           f'aria-label="{_e(label)}"><title>{_e(label)}</title>']
+    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'aria-hidden="true" focusable="false"><title>{_e(label)}</title>']
     for i, bar in enumerate(bars):
         y = i * row + 4
         frac = 0.0 if bar.max_score <= 0 else max(0.0, min(1.0, bar.score / bar.max_score))

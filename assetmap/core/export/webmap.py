@@ -32,6 +32,7 @@ from assetmap.core.project.atomic import atomic_path
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+PAGE_LANG = "en-GB"  # the page's own words (labels, legend, notes) are British English
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -106,9 +107,10 @@ def render_webmap_html(data: dict[str, Any], *, basemap: bool = True, tiles: str
     figure = Figure()
     figure.add_child(leaflet_map)
     assets = load_web_assets()
+    title = ("Private: " if meta.get("private") else "") + str(meta["title"])  # the page script sets the same
     head = ['<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<link rel="icon" href="data:,">', "<!--CSP-->",
-            f"<title>{html.escape(str(meta['title']))}</title>",
+            f"<title>{html.escape(title)}</title>",
             f"<!--\nInlined third-party code keeps its licence notices:\n\n{assets.licences}\n-->"]
     head += [f"<style>{css}</style>" for css in assets.styles]
     head += [f"<script>{js}</script>" for js in assets.scripts]
@@ -125,6 +127,8 @@ def render_webmap_html(data: dict[str, Any], *, basemap: bool = True, tiles: str
         f"document.addEventListener('DOMContentLoaded', function () {{ window.assetmap.init({leaflet_map.get_name()}, "
         f"{options}); }});"), name="assetmap_init")
     page = figure.render()
+    # folium writes a bare <html>; screen readers need the language to read the page in the right voice
+    page = page.replace("<html>", f'<html lang="{PAGE_LANG}">', 1)
     csp = _csp(page, tiles if basemap else None, extra_sources)
     return page.replace("<!--CSP-->", f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">', 1)
 

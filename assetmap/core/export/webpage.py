@@ -24,8 +24,10 @@ def page_body(meta: dict[str, Any], map_id: str) -> str:
     """The body markup; ``map_id`` is the id folium gave the Leaflet map."""
     private = ""
     if meta.get("private"):
-        private = ('<div class="am-private" id="am-private" role="note"><strong>Private map.</strong> '
-                   "It includes private assets and contact details. Do not publish or forward it.</div>")
+        # A named region (a landmark screen readers list) before everything else; the page title says so too.
+        private = ('<section class="am-private" id="am-private" aria-labelledby="am-private-title">'
+                   '<strong id="am-private-title">Private map.</strong> '
+                   "It includes private assets and contact details. Do not publish or forward it.</section>")
     exported = escape(str(meta.get("exported", "")))
     return f"""
 <a class="am-skip" href="#am-list">Skip to the list of assets</a>
@@ -45,8 +47,13 @@ def page_body(meta: dict[str, Any], map_id: str) -> str:
   </div>
 </header>
 <main class="am-main">
-  <div id="{escape(map_id)}" class="am-map folium-map" role="region" aria-label="Map of the assets"></div>
-  <section id="am-list" class="am-list" aria-labelledby="am-list-heading" tabindex="-1">
+  <div id="{escape(map_id)}" class="am-map folium-map" role="region" aria-label="Map of the assets"
+       aria-describedby="am-map-help"></div>
+  <p id="am-map-help" class="am-visually-hidden">With the map focused, arrow keys move it and plus and minus zoom.
+    Tab reaches the zoom buttons, the layers, the legend, then the markers: Enter or Space opens one.
+    The list of assets beside the map holds the same information.</p>
+  <div class="am-list" id="am-side">
+  <section id="am-list" class="am-assets" aria-labelledby="am-list-heading" tabindex="-1">
     <h2 id="am-list-heading">List of assets</h2>
     <div class="am-list-controls">
       <label for="am-filter-category">Category</label>
@@ -63,12 +70,31 @@ def page_body(meta: dict[str, Any], map_id: str) -> str:
         <tbody id="am-list-body"></tbody>
       </table>
     </div>
-    <nav class="am-pager" aria-label="Pages of the list">
+    <nav class="am-pager" aria-label="Pages of the list of assets">
       <button type="button" id="am-prev">Previous page</button>
       <span id="am-page"></span>
       <button type="button" id="am-next">Next page</button>
     </nav>
   </section>
+  <section id="am-hoodlist" class="am-hoodlist" aria-labelledby="am-hoodlist-heading" tabindex="-1" hidden>
+    <h2 id="am-hoodlist-heading">Neighbourhoods</h2>
+    <p id="am-hoodlist-note" class="am-note"></p>
+    <div class="am-table-wrap">
+      <table class="am-table" id="am-hood-table">
+        <caption class="am-visually-hidden">Neighbourhoods on the map with their gap analysis results.
+          Choose a name to show it on the map with all its results.</caption>
+        <thead><tr><th scope="col">Neighbourhood</th><th scope="col" id="am-hood-indicator">Share covered</th>
+          <th scope="col">Gaps flagged</th><th scope="col">Priority rank</th></tr></thead>
+        <tbody id="am-hood-body"></tbody>
+      </table>
+    </div>
+    <nav class="am-pager" aria-label="Pages of the list of neighbourhoods">
+      <button type="button" id="am-hood-prev">Previous page</button>
+      <span id="am-hood-page"></span>
+      <button type="button" id="am-hood-next">Next page</button>
+    </nav>
+  </section>
+  </div>
 </main>
 <footer class="am-footer">
   <h2 class="am-visually-hidden">Sources and licences</h2>
