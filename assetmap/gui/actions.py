@@ -6,6 +6,7 @@ table of actions apart from the window keeps ``main_window`` thin.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ class Actions:
         self.new = a("&New project…", w.new_project, Std.New, "Start a project from a file of neighbourhood boundaries.")
         self.open = a("&Open…", w.open_dialog, Std.Open, "Open an assetmap project (.gpkg).")
         self.sample = a("Open the &sample project", w.open_sample, None, "Trafford's community assets, from open data.")
+        self.save_form = a("&Save changes", w.save_form, Std.Save,
+                           "Save what you typed in the asset form. Everything else is saved as you make it.")
         self.save_as = a("Save &As…", w.save_as, Std.SaveAs, "Save a copy of the project under a new name and carry on in it.")
         self.close = a("&Close project", w.close_project, Std.Close, "Close the project and go back to the welcome page.")
         self.import_ = a("&Import assets…", w.import_assets, "Ctrl+I", "Bring in assets from a spreadsheet or map file.")
@@ -44,7 +47,7 @@ class Actions:
         self.add = a("&Add asset", w.controller_start_add, "Ctrl+Shift+A", "Then click the map where the asset is.")
         self.delete = a("&Delete asset…", w.delete_selected, Std.Delete, "Remove the selected asset (you will be asked).")
         self.find = a("&Find…", w.find, Std.Find, "Find an asset by name, kind, address or postcode.")
-        self.cancel = a("Stop adding", w.cancel_mode, "Esc", "Stop adding or placing an asset.")
+        self.cancel = a("S&top adding", w.cancel_mode, "Esc", "Stop adding or placing an asset.")
         self.fit = a("&Zoom to everything", w.map.fit_all, "Ctrl+0", "Show the whole project on the map.")
         self.basemap = a("&Background map (OpenStreetMap)", w.toggle_basemap, None,
                          "Street map tiles from the internet behind the assets; off works offline.")
@@ -66,12 +69,14 @@ class Actions:
                             "Move the keyboard focus to the previous panel.")
         self.prev_panel.setShortcuts([QKeySequence("Shift+F6"), QKeySequence("Ctrl+Shift+F6")])
         self.about = a("&About assetmap", w.about, None, "About assetmap, its licence and its data sources.")
+        self.keys = a("&Keyboard shortcuts", lambda: w.show_shortcuts(), None,
+                      "Every keyboard shortcut of the window, in one list.")
         self.undo.setToolTip("Undo the last change (Ctrl+Z)")
         self.redo.setToolTip("Redo (Ctrl+Shift+Z or Ctrl+Y)")
-        self.project_actions = [self.save_as, self.close, self.import_, self.import_people, self.export, self.add,
+        self.project_actions = [self.save_form, self.save_as, self.close, self.import_, self.import_people, self.export, self.add,
                                 self.delete, self.find, self.fit, self.gaps, self.rules, self.assess, self.report,
                                 self.buildings, self.criteria, self.next_panel, self.prev_panel]
-        self.edit_actions = [self.import_, self.import_people, self.add, self.delete, self.gaps, self.rules, self.assess,
+        self.edit_actions = [self.save_form, self.import_, self.import_people, self.add, self.delete, self.gaps, self.rules, self.assess,
                              self.criteria]
 
     def _make(self, text: str, slot: Callable[[], object], shortcut: "Std | str | None", tip: str) -> QAction:
@@ -95,7 +100,7 @@ class Actions:
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self.w.fill_recent_menu)
         file.addSeparator()
-        for item in (self.save_as, self.import_, self.import_people, self.export):
+        for item in (self.save_form, self.save_as, self.import_, self.import_people, self.export):
             file.addAction(item)
         file.addSeparator()
         file.addAction(self.close)
@@ -122,12 +127,55 @@ class Actions:
             buildings.addAction(item)
         buildings.addSeparator()
         buildings.addAction(self.criteria)
-        bar.addMenu("&Help").addAction(self.about)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.keys)
+        help_menu.addAction(self.about)
         tools = self.w.addToolBar("Main")
         tools.setObjectName("main_toolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         icons = resources_dir() / "icons"
-        for item, icon in ((self.add, "add"), (self.undo, "undo"), (self.redo, "redo"), (self.import_, "import"),
-                           (self.gaps, "gaps"), (self.export, "export")):
+        # On the toolbar Undo and Redo keep their short names (the tooltip says what they would undo): the
+        # menu's "Undo Add Moss Lane Hall" made every button to their right jump sideways after each edit.
+        self.tool_undo = self._toolbar_twin(self.undo, "Undo", "Nothing to undo yet")
+        self.tool_redo = self._toolbar_twin(self.redo, "Redo", "Nothing to redo")
+        for item, icon in ((self.add, "add"), (self.tool_undo, "undo"), (self.tool_redo, "redo"),
+                           (self.import_, "import"), (self.gaps, "gaps"), (self.export, "export")):
             item.setIcon(QIcon(str(icons / f"{icon}.svg")))  # SVG: sharp at any screen scale
             tools.addAction(item)
+        for item, icon in ((self.undo, "undo"), (self.redo, "redo")):
+            item.setIcon(QIcon(str(icons / f"{icon}.svg")))
+
+    def _toolbar_twin(self, action: QAction, text: str, idle: str) -> QAction:
+        """A toolbar button with a fixed name that does what ``action`` does and follows its state."""
+        twin = QAction(text, self.w)
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+        def follow() -> None:
+            twin.setEnabled(action.isEnabled())
+            what = action.text().replace("&", "")
+            twin.setToolTip(f"{what} ({keys})" if action.isEnabled() else f"{idle} ({keys})")
+
+        action.changed.connect(follow)
+        twin.triggered.connect(lambda _checked=False: action.trigger())
+        follow()
+        return twin
+
+    def shortcuts_text(self) -> str:
+        """Each menu command with a keyboard shortcut, menu by menu, for Help ▸ Keyboard shortcuts."""
+        lines: list[str] = []
+        for top in self.w.menuBar().actions():
+            menu = top.menu()
+            if menu is None:
+                continue
+            rows = []
+            for item in menu.actions():
+                # keys a keyboard has (not the "Save" or "Undo" media keys Qt also binds)
+                keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in item.shortcuts()]
+                keys = [k for k in keys if re.match(r"(Ctrl|Shift|F\d|Del|Esc)", k) and "Backspace" not in k]
+                if keys and not item.isSeparator():
+                    rows.append((" or ".join(keys), item.text().replace("&", "").rstrip("…")))
+            if rows:
+                lines.append(top.text().replace("&", ""))
+                lines += [f"    {keys}\t{text}" for keys, text in rows]
+        lines += ["Anywhere", "    Alt+underlined letter\tThat menu or tab", "    Tab or Shift+Tab\tNext or previous field"]
+        return "\n".join(lines)

@@ -27,6 +27,7 @@ from assetmap.core.errors import AssetmapError, ValidationError
 from assetmap.core.model import ACV_STATUS
 from assetmap.gui.assessment_fields import KeyedField, nest, unnest
 from assetmap.gui.field_editor import pretty
+from assetmap.gui.screen import fit_to_screen
 
 Spec = tuple[str, str, str, dict[str, Any]]  # key, label, kind, options
 DATE_HINT = {"placeholder": "e.g. 2024-03-31 or 31/03/2024"}
@@ -144,7 +145,7 @@ class AssessmentDialog(QDialog):
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.total)
         layout.addWidget(self.buttons)
-        self.resize(640, 760)
+        fit_to_screen(self, 640, 760)
         self._prefill(previous)
         for f in self.fields.values():
             f.edited.connect(self._edited)
@@ -209,8 +210,12 @@ class AssessmentDialog(QDialog):
         scores = {c.id: self.fields[f"scores.{c.id}"].value() for c in self.criteria}
         missing = sum(1 for v in scores.values() if v is None)
         total = score_total({k: v or 0 for k, v in scores.items()}, self.criteria).total if self.criteria else 0
-        self.total.setText(f"Total score: {total:g} out of 100"
-                           + (f" ({missing} {'criterion' if missing == 1 else 'criteria'} not scored yet)" if missing else ""))
+        if self.criteria and missing == len(self.criteria):  # "0 out of 100" read as a verdict before any score
+            self.total.setText(f"Total score: none yet. Score the {missing} criteria under “Scores” to work it out.")
+        else:
+            self.total.setText(f"Total score: {total:g} out of 100"
+                               + (f" ({missing} {'criterion' if missing == 1 else 'criteria'} not scored yet)"
+                                  if missing else ""))
         self._show_acv_dates()
         if self._checked:
             try:

@@ -40,7 +40,15 @@ class AssetForm(QWidget):
         self.heading.setStyleSheet("font-weight: bold; font-size: 14px;")
         self.where = QLabel("")
         self.where.setWordWrap(True)
+        # made before the fields so Tab reaches it where it is shown: above them
+        self.assess = QPushButton("Assess building…")
+        self.assess.setToolTip("Record a community asset transfer assessment of this building: condition, tenure, "
+                               "scores, Asset of Community Value dates. Earlier assessments are kept.")
+        self.assess.clicked.connect(lambda: self.assessRequested.emit(self.asset_id))
+        self.assess.setVisible(False)
         self.editors: dict[str, FieldEditor] = {}
+        self.touched: set[str] = set()  # fields typed in since the form was filled
+        self.attempted = False  # the user tried to save with problems left: show them all
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # labels above fields when narrow
@@ -58,11 +66,6 @@ class AssetForm(QWidget):
         self.stamps = QLabel("")
         self.stamps.setStyleSheet("color: #555;")
         self.stamps.setWordWrap(True)
-        self.assess = QPushButton("Assess building…")
-        self.assess.setToolTip("Record a community asset transfer assessment of this building: condition, tenure, "
-                               "scores, Asset of Community Value dates. Earlier assessments are kept.")
-        self.assess.clicked.connect(lambda: self.assessRequested.emit(self.asset_id))
-        self.assess.setVisible(False)
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         inner_layout.addWidget(self.heading)
@@ -71,14 +74,15 @@ class AssetForm(QWidget):
         inner_layout.addLayout(form)
         inner_layout.addWidget(self.stamps)
         inner_layout.addStretch(1)
-        scroll = QScrollArea()
+        scroll = self.scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form fits the dock
         scroll.setWidget(inner)
         self.save = QPushButton("Save changes")
-        self.save.setToolTip("Write the changes to the project now (Ctrl+Z undoes them).")
+        self.save.setToolTip("Write the changes to the project now (Ctrl+S). Ctrl+Z undoes them.")
         self.save.setDefault(True)
         self.revert = QPushButton("Discard changes")
+        self.revert.setToolTip("Put back what is saved in the project.")
         self.delete = QPushButton("Delete…")
         self.delete.setToolTip("Remove this asset from the project (you will be asked first; Ctrl+Z undoes it).")
         self.save.clicked.connect(self._save)
@@ -87,9 +91,16 @@ class AssetForm(QWidget):
         buttons = QHBoxLayout()
         for b in (self.save, self.revert, self.delete):
             buttons.addWidget(b)
+        # Beside the buttons, always in view however far the form is scrolled: why Save is greyed out,
+        # or that there is something typed but not saved yet.
+        self.hint = QLabel("")
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName("What the form still needs")
+        self.hint.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.hint)
         layout.addLayout(buttons)
         self._loading = False
         self.clear()
@@ -98,6 +109,7 @@ class AssetForm(QWidget):
 
     def clear(self) -> None:
         self.asset_id, self.record, self.is_new = "", {}, False
+        self.touched, self.attempted = set(), False
         self.assess.setVisible(False)
         self.heading.setText("Choose an asset on the map or in the table, or use Edit ▸ Add asset.")
         self.where.setText("")
@@ -107,6 +119,7 @@ class AssetForm(QWidget):
 
     def show_asset(self, record: dict[str, Any]) -> None:
         self.asset_id, self.record, self.is_new = str(record["id"]), dict(record), False
+        self.touched, self.attempted = set(), False
         self.heading.setText(str(record.get("name") or "Asset"))
         geom = record.get("geometry")
         self.where.setText("On the map." if geom is not None and not geom.is_empty
@@ -123,6 +136,7 @@ class AssetForm(QWidget):
 
     def show_new(self, defaults: dict[str, Any], where: str) -> None:
         self.asset_id, self.record, self.is_new = "", {}, True
+        self.touched, self.attempted = set(), False
         self.heading.setText("New asset")
         self.assess.setVisible(False)
         self.where.setText(where)
@@ -166,6 +180,7 @@ class AssetForm(QWidget):
     def _edited(self, name: str) -> None:
         if self._loading:
             return
+        self.touched.add(name)
         if name == "category":
             self.editors["kind"].set_kinds(self.editors["category"].value())
         self._validate()
@@ -182,10 +197,45 @@ class AssetForm(QWidget):
         active = bool(self.asset_id or self.is_new) and not self.readonly
         problems = self.problems() if active else {}
         for name, editor in self.editors.items():
-            editor.show_problem(problems.get(name))
+            editor.show_problem(problems.get(name) if self._shown(name) else None)
         dirty = self.is_new or (active and bool(self.changes()))
         self.save.setEnabled(active and not problems and dirty)
         self.revert.setEnabled(active and (dirty or self.is_new))
+        self._show_hint(problems, dirty and active)
+
+    def _shown(self, name: str) -> bool:
+        """A new asset's empty form is not a list of errors: a field's problem shows once it was typed in
+        (or Save was tried); a stored asset's problems show at once, as they came from the file."""
+        return not self.is_new or self.attempted or name in self.touched
+
+    def _show_hint(self, problems: dict[str, str], dirty: bool) -> None:
+        if problems:
+            names = ", ".join(self.editors[n].spec.label for n in self.editors if n in problems)
+            verb = "add it" if self.is_new else "save"
+            marked = any(self._shown(n) for n in problems)
+            self.hint.setText(f"Before you can {verb}: {names}" + (" (see the notes in red)." if marked else "."))
+            self.hint.setStyleSheet("color: #b00020;")
+        elif dirty:
+            self.hint.setText("Not saved yet: press Add asset." if self.is_new
+                              else "Not saved yet: press Save changes (Ctrl+S).")
+            self.hint.setStyleSheet("color: #5c4400;")
+        else:
+            self.hint.setText("")
+        self.hint.setVisible(bool(self.hint.text()))
+
+    def save_or_explain(self) -> bool:
+        """Ctrl+S: save what is typed; when it cannot be saved, show every problem and go to the first."""
+        if self.save.isEnabled():
+            self.save.click()
+            return True
+        problems = self.problems() if (self.asset_id or self.is_new) and not self.readonly else {}
+        if problems:
+            self.attempted = True
+            self._validate()
+            first = self.editors[next(n for n in self.editors if n in problems)]
+            self.scroll.ensureWidgetVisible(first)
+            first.input.setFocus()
+        return False
 
     def _save(self) -> None:
         if self.problems():

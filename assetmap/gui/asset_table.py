@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,6 +33,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 ID_ROLE = Qt.ItemDataRole.UserRole
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
 LOCATED_ROLE = Qt.ItemDataRole.UserRole + 2
+# The widest value each column usually holds, so that at 1366x768 "Physical spaces" or "Place of worship"
+# is read whole instead of as "Physical spac…" while "Visibility" takes what is left.
+COLUMN_SAMPLES = ("Partington Library and Wellbeing", "Culture and heritage", "Allotment or community garden",
+                  "25 Cecil Road, Hale, Altrincham", "WA15 9NT", "On the map", "Visibility")
 
 
 class AssetRow(NamedTuple):
@@ -66,6 +71,7 @@ def asset_rows(assets: gpd.GeoDataFrame, taxonomy: Taxonomy) -> list[AssetRow]:
     text["category"] = _text(frame, "category").map(lambda c: category_label.get(c, c))
     text["kind"] = kinds.map(kind_label)
     text["located"] = pd.Series(["Yes" if here else "Not yet" for here in located], index=frame.index)
+    text["visibility"] = text["visibility"].str.capitalize()  # "Public", "Private": words, not stored codes
     haystack = (text["name"] + "\n" + text["kind"] + "\n" + text["address"] + "\n" + text["postcode"]).str.lower()
     cells = zip(*(text[key].tolist() for key, _label in COLUMNS))
     return [AssetRow(*row) for row in zip(frame["id"].astype(str).tolist(), categories.tolist(), located.tolist(),
@@ -161,18 +167,28 @@ class AssetTablePanel(QWidget):
         for w in (self.category, self.search, self.unlocated, self.place):
             bar.addWidget(w)
         bar.setStretch(1, 1)
+        self.count = QLabel("")
+        self.count.setAccessibleName("How many assets are shown")
+        bar.insertWidget(2, self.count)
+        metrics = self.fontMetrics()
         self.view = record_table(self.proxy, sort_column=0, order=Qt.SortOrder.AscendingOrder, name="Assets",
-                                 widths=(240,))
+                                 widths=tuple(metrics.horizontalAdvance(t) + 24 for t in COLUMN_SAMPLES[:-1]))
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.empty = QLabel("")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #5c4400; background: #fff3cd; padding: 6px;")
+        self.empty.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
+        layout.addWidget(self.empty)
         layout.addWidget(self.view)
         self.category.currentIndexChanged.connect(self._refilter)
         self.search.textChanged.connect(self._refilter)
         self.unlocated.toggled.connect(self._refilter)
         self.place.clicked.connect(lambda: self.placeRequested.emit(self.current_id()))
         self._quiet = False
+        self._show_count()
 
     def set_assets(self, assets: gpd.GeoDataFrame, keep: str = "") -> None:
         self._quiet = True
@@ -182,9 +198,25 @@ class AssetTablePanel(QWidget):
             self._quiet = False
         if keep:
             self.select(keep, reveal=False)
+        self._show_count()
 
     def _refilter(self) -> None:
         self.proxy.set_filter(self.category.currentData(), self.search.text(), self.unlocated.isChecked())
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """How many assets the filters leave, and what to do when that is none."""
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        self.count.setText(f"{total} asset{'s' if total != 1 else ''}" if shown == total else f"{shown} of {total} shown")
+        if not total:
+            self.empty.setText("No assets yet. Press Add asset (Ctrl+Shift+A) and click the map, "
+                               "or bring a list in with File ▸ Import assets (Ctrl+I).")
+        elif not shown:
+            self.empty.setText("No asset matches. Clear the search box, choose All categories or untick "
+                               "“Only assets not on the map yet” to see them again.")
+        else:
+            self.empty.setText("")
+        self.empty.setVisible(bool(self.empty.text()))
 
     def current_id(self) -> str:
         rows = self.view.selectionModel().selectedRows()

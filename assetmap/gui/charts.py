@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - depends on the machine
     QChart = None  # type: ignore[assignment,misc]
 
 ROW_HEIGHT = 30  # pixels per neighbourhood: enough for its name and its bars to stay legible
-CHART_CHROME = 130  # title, value axis and legend
+CHART_CHROME = 100  # value axis with its title, and the legend (the chart has no title: the "Compare" list says it)
 MEASURES = (("per_1000", "Assets per 1,000 residents, by category"), ("coverage", "Coverage for each gap rule"))
 
 
@@ -42,12 +42,19 @@ class ChartsPanel(QWidget):
         self.count = QSpinBox()
         self.count.setRange(2, 40)
         self.count.setValue(10)
-        self.count.setToolTip("How many neighbourhoods to show, highest priority first.")
+        self.count.setToolTip("How many neighbourhoods to show, highest priority first (as in the Gaps tab).")
+        compare = QLabel("&Compare:")
+        compare.setBuddy(self.measure)
+        how_many = QLabel("&Neighbourhoods shown:")
+        how_many.setBuddy(self.count)
+        how_many.setToolTip(self.count.toolTip())
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Compare:"))
-        bar.addWidget(self.measure, 1)
-        bar.addWidget(QLabel("Neighbourhoods (top priority):"))
+        bar.addWidget(compare)
+        bar.addWidget(self.measure)
+        bar.addSpacing(16)
+        bar.addWidget(how_many)
         bar.addWidget(self.count)
+        bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
@@ -96,11 +103,14 @@ class ChartsPanel(QWidget):
             return
         chart = QChart()
         chart.setMargins(QMargins(4, 2, 4, 2))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        # legend and value axis at the top: in a short panel they are in view with the first bars,
+        # and scrolling down only brings more neighbourhoods
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
         self.view.setMinimumHeight(CHART_CHROME + ROW_HEIGHT * min(len(self.results) or 1, self.count.value()))
         if not self.results:
-            chart.setTitle("Run Analysis ▸ Find gaps to compare neighbourhoods.")
+            chart.setTitle("Run Analysis ▸ Find gaps (F5) to compare neighbourhoods.")
             self.view.setChart(chart)
+            self.note.setText("")
             return
         names, series_data = self.series_data()
         series = QHorizontalBarSeries()
@@ -119,8 +129,10 @@ class ChartsPanel(QWidget):
         axis_x.setTitleText("assets per 1,000 residents" if per_1000 else "% of the neighbourhood within reach")
         if not per_1000:
             axis_x.setRange(0, 100)
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignTop)
         series.attachAxis(axis_x)
-        chart.setTitle(self.measure.currentText() + " (highest priority first)")
+        if per_1000:
+            axis_x.applyNiceNumbers()  # ticks at 0, 2, 4 … rather than 0, 2.5, 4.9, 7.4
         self.view.setChart(chart)
-        self.note.setText("Priority weighs the gaps against deprivation (IMD). Straight-line distances.")
+        self.note.setText("Highest priority first: priority weighs the gaps against deprivation. "
+                          "Distances are straight-line.")

@@ -167,23 +167,44 @@ class Controller(QObject):
 
     def start_add(self) -> None:
         """Edit ▸ Add asset: the next click on the map says where it is."""
+        form = self.w.form
+        if (form.touched or not form.is_new) and not self.w.confirm_discard():  # typed, unsaved changes come first
+            return
         self.cancel_mode()
         self.mode = "add"
         self.w.map.set_add_mode(True)
+        self.w.show_mode("Adding an asset: click the map where it is. Zoom in first to place it exactly.")
         self.w.statusBar().showMessage("Click the map where the new asset is (Esc to stop).")
+        self.w.update_actions()
 
     def start_place(self, asset_id: str) -> None:
-        if not asset_id:
+        if not asset_id or self.w.doc is None:
             return
         self.cancel_mode()
         self.mode, self.place_id = "place", asset_id
         self.w.map.set_add_mode(True)
+        name = self.w.doc.asset(asset_id).get("name") or "this asset"
+        self.w.show_mode(f"Placing “{name}”: click the map where it is.")
         self.w.statusBar().showMessage("Click the map where this asset is (Esc to stop).")
+        self.w.update_actions()
+
+    def stop(self) -> None:
+        """Esc (Edit ▸ Stop adding): stop waiting for a click; a new asset's typed-in form is only
+        thrown away when the user says so."""
+        form = self.w.form
+        if not self.mode and form.is_new and form.touched:
+            answer = QMessageBox.question(self.w, "Stop adding", "Throw away the new asset you were filling in?",
+                                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                                          QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        self.cancel_mode()
 
     def cancel_mode(self) -> None:
         self.mode, self.place_id, self.pending_point = "", "", None
         self.w.map.set_add_mode(False)
         self.w.map.clear_pending()
+        self.w.show_mode("")
         self.w.statusBar().clearMessage()
         if self.w.form.is_new:
             doc = self.w.doc
@@ -192,6 +213,7 @@ class Controller(QObject):
             else:
                 self.w.form.clear()
         self.w.update_modified()
+        self.w.update_actions()
 
     def on_map_clicked(self, lat: float, lon: float) -> None:
         if self.mode == "add":
@@ -199,14 +221,17 @@ class Controller(QObject):
             self.mode = ""
             self.w.map.set_add_mode(False)
             self.w.map.show_pending(lat, lon)
-            self.w.form.show_new({"visibility": "public"}, f"At {lat:.5f}, {lon:.5f}. Fill in a name and a category, "
-                                 "then press Add asset.")
+            self.w.show_mode("")
+            self.w.form.show_new({"visibility": "public"}, f"Marked where you clicked ({lat:.5f}, {lon:.5f}). "
+                                 "Fill in a name and a category, then press Add asset.")
             self.w.statusBar().showMessage("Fill in the form on the right, then press Add asset.")
             self.w.update_modified()
+            self.w.update_actions()
         elif self.mode == "place":
             asset_id, point = self.place_id, self.point(lat, lon)
             self.cancel_mode()
-            self._guard(lambda: self.w.doc.update_asset(asset_id, {"geometry": point}))  # type: ignore[union-attr]
+            if self._guard(lambda: self.w.doc.update_asset(asset_id, {"geometry": point})) is True:  # type: ignore[union-attr]
+                self._say(asset_id, "Placed “{}” on the map. Edit ▸ Undo (Ctrl+Z) takes it back.")
 
     def on_add(self, values: dict[str, Any]) -> None:
         doc = self.w.doc
@@ -216,13 +241,21 @@ class Controller(QObject):
         if new_id:
             self.pending_point = None
             self.w.map.clear_pending()
-            self.w.statusBar().clearMessage()
             doc.select(new_id)
             self.w.form.show_asset(doc.asset(new_id))
             self.w.update_modified()
+            self.w.update_actions()
+            self._say(new_id, "Added “{}” to the project. Edit ▸ Undo (Ctrl+Z) takes it out again.")
 
     def on_save(self, asset_id: str, changes: dict[str, Any]) -> None:
-        self._guard(lambda: self.w.doc.update_asset(asset_id, changes))  # type: ignore[union-attr]
+        if self._guard(lambda: self.w.doc.update_asset(asset_id, changes)) is True:  # type: ignore[union-attr]
+            self._say(asset_id, "Saved the changes to “{}”. Edit ▸ Undo (Ctrl+Z) takes them back.")
+
+    def _say(self, asset_id: str, template: str) -> None:
+        """Confirm an edit in the status bar, naming the asset."""
+        doc = self.w.doc
+        name = doc.asset(asset_id).get("name") if doc is not None else None
+        self.w.statusBar().showMessage(template.format(name or "the asset"), 10000)
 
     def on_marker_moved(self, asset_id: str, lat: float, lon: float) -> None:
         if self.w.doc is None or self.w.doc.readonly:
@@ -243,6 +276,7 @@ class Controller(QObject):
         if answer == QMessageBox.StandardButton.Yes:
             if self._guard(lambda: doc.delete_asset(asset_id)) is not False:
                 doc.select("")
+                self.w.statusBar().showMessage(f"Deleted “{name}”. Edit ▸ Undo (Ctrl+Z) brings it back.", 10000)
 
     def _guard(self, fn: Any) -> Any:
         """Run an edit; show a core error in plain words instead of losing it."""

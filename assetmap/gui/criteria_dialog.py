@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
 from assetmap.core.assessments.criteria import default_criteria_data, project_criteria_data, set_project_criteria
 from assetmap.core.errors import AssetmapError, ValidationError
 from assetmap.core.project.store import Project
+from assetmap.gui.screen import fit_to_screen
 
 HEADERS = ("Criterion", "Weight", "Out of 100", "Question for the assessor")
 TITLE, WEIGHT, SHARE, QUESTION = range(4)
@@ -86,7 +87,7 @@ class CriteriaDialog(QDialog):
         layout.addLayout(row_buttons)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(900, 420)
+        fit_to_screen(self, 900, 420)
         self.load(self.document)
 
     # --- rows ----------------------------------------------------------------------------------

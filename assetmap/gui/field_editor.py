@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from assetmap.core.model import FieldSpec, is_blank
@@ -127,3 +128,19 @@ class FieldEditor(QWidget):
     def show_problem(self, message: str | None) -> None:
         self.problem.setText(message.capitalize() + "." if message else "")
         self.problem.setVisible(bool(message))
+        self._fit_problem()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._fit_problem()
+
+    def _fit_problem(self) -> None:
+        """Give a wrapped problem line the height it needs at the field's real width.
+
+        QFormLayout works out a field's height for a slightly wider column than it then gives it, so a
+        problem of three lines or more lost its last line (seen cut off at 1366x768); a minimum height
+        taken from the actual width keeps every line readable.
+        """
+        needed = self.problem.heightForWidth(self.width()) if self.problem.text() and self.width() > 0 else 0
+        if self.problem.minimumHeight() != max(needed, 0):
+            self.problem.setMinimumHeight(max(needed, 0))

@@ -13,6 +13,17 @@ from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
+HEADERS = ("Priority", "Neighbourhood", "Population", "Deprivation (1 = most)", "Gaps", "What is missing")
+HEADER_TIPS = (
+    "1 is the neighbourhood to look at first: the most gaps, weighed against deprivation.",
+    ("The neighbourhood's name and code. “Left behind” marks one in the project's worst tenth for gaps that is "
+     "also among the 10% most deprived in England."),
+    "How many people live there (ONS estimate).",
+    ("Index of Multiple Deprivation decile: 1 = among the 10% most deprived neighbourhoods in England, "
+     "10 = among the 10% least deprived."),
+    "How many of the gap rules the neighbourhood falls short of.",
+    "Each gap in words (point at a cell to read it all).",
+)
 
 
 class GapModel(RecordTableModel):
@@ -21,12 +32,22 @@ class GapModel(RecordTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rules: list[tuple[str, str]] = []
+        self.tips: list[str] = list(HEADER_TIPS)
 
     def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]]) -> None:
         self.rules = rules
-        self.headers = ["Priority", "Neighbourhood", "Population", "IMD decile", "Gaps", "What is missing"]
-        self.headers += [f"Coverage: {title}" for _, title in rules]
+        self.headers = list(HEADERS)
+        self.headers += [f"Within reach of {title}" for _, title in rules]
+        self.tips = list(HEADER_TIPS) + [
+            f"The share of the neighbourhood within the rule's distance (straight line) of {title}. "
+            "Analysis ▸ Gap rules sets the distance and the target." for _, title in rules]
         self.set_rows(results)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt API)
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self.tips[section] if 0 <= section < len(self.tips) else None
+        return super().headerData(section, orientation, role)
 
     def sort_key(self, row: dict[str, Any], column: int) -> Any:
         return self._value(row, column)
@@ -76,7 +97,8 @@ class GapTablePanel(QWidget):
         self.model = GapModel(self)
         self.proxy = RecordProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.note = QLabel("The gap analysis has not been run yet: choose Analysis ▸ Find gaps.")
+        self.note = QLabel("The gap analysis has not been run yet: choose Analysis ▸ Find gaps (F5).")
+        self.note.setWordWrap(True)
         self.view = record_table(self.proxy, sort_column=0, order=Qt.SortOrder.AscendingOrder, name="Gap results")
         self.view.setToolTip("Neighbourhoods in priority order: most gaps and most deprivation first. "
                              "Choose one to zoom the map to it.")
@@ -88,12 +110,18 @@ class GapTablePanel(QWidget):
 
     def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]], run_at: str | None) -> None:
         self.model.set_results(results, rules)
+        # each column as wide as its heading (numbers are short), so no heading is cut to "…rage: a place t"
+        header = self.view.horizontalHeader()
+        metrics = header.fontMetrics()
+        for column, title in enumerate(self.model.headers):
+            self.view.setColumnWidth(column, min(metrics.horizontalAdvance(title) + 28, 320))
         self.view.setColumnWidth(1, 260)
         self.view.setColumnWidth(5, 420)
         if results:
-            self.note.setText(f"Last run {str(run_at or '')[:16].replace('T', ' ')}. Distances are straight-line.")
+            self.note.setText(f"Last run {str(run_at or '')[:16].replace('T', ' ')}. Distances are straight-line. "
+                              "Choose a neighbourhood to zoom the map to it; point at a heading to see what it means.")
         else:
-            self.note.setText("The gap analysis has not been run yet: choose Analysis ▸ Find gaps.")
+            self.note.setText("The gap analysis has not been run yet: choose Analysis ▸ Find gaps (F5).")
 
     def _selected(self) -> None:
         rows = self.view.selectionModel().selectedRows()

@@ -68,12 +68,15 @@ class LayersPanel(QWidget):
         self.gap_note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(QLabel("Show on the map:"))
+        layout.addWidget(self.tree)
         shade = QLabel("Shade neighbourhoods by:")
         shade.setBuddy(self.indicator)
+        layout.addSpacing(6)
         layout.addWidget(shade)
         layout.addWidget(self.indicator)
         layout.addWidget(self.gap_note)
+        layout.addStretch(1)  # the shading sits just under the layers, not at the foot of a tall empty list
         self._filling = False
         # ``changed`` goes out from the event loop, never from inside the tree's or combo box's own
         # signal: its receivers rebuild these widgets. Quick clicks are coalesced into one redraw.
@@ -109,6 +112,10 @@ class LayersPanel(QWidget):
                 if colour:
                     item.setIcon(0, _swatch(colour))
                 item.setCheckState(0, Qt.CheckState.Unchecked if key in self.state.hidden else Qt.CheckState.Checked)
+            # as tall as its rows (a row with a colour swatch is taller than one without)
+            content = sum(max(self.tree.sizeHintForRow(i), self.tree.iconSize().height(), 16) + 2
+                          for i in range(self.tree.topLevelItemCount()))
+            self.tree.setMaximumHeight(content + 2 * self.tree.frameWidth() + 4)
             self.indicator.clear()
             self.indicator.addItem("Nothing (outlines only)", None)
             for rule_id, title in rules:

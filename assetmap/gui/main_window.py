@@ -12,9 +12,11 @@ from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QUndoGroup
 from PyQt6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -38,6 +40,7 @@ from assetmap.gui.jobs import JobRunner
 from assetmap.gui.layers_panel import LayersPanel
 from assetmap.gui.map_view import MapView
 from assetmap.gui.people_panel import PeoplePanel
+from assetmap.gui.screen import fit_to_screen
 from assetmap.gui.settings import AppSettings
 from assetmap.gui.status import StatusBar
 from assetmap.gui.welcome import WelcomePage
@@ -60,11 +63,29 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 8px; border-bottom: 1px solid #e0c060;")
         self.banner.setVisible(False)
         self.banner.setAccessibleName("Read-only notice")
+        # Over the map while the next click places an asset: says so where the user is looking (a status
+        # bar message is small and is replaced as soon as the pointer passes over a menu).
+        self.mode_bar = QWidget()
+        self.mode_bar.setObjectName("mode_bar")
+        self.mode_bar.setStyleSheet("#mode_bar { background: #dbeafe; border-bottom: 1px solid #7aa7e0; }")
+        self.mode_text = QLabel("")
+        self.mode_text.setWordWrap(True)
+        self.mode_text.setStyleSheet("color: #0b3d73; font-weight: bold;")
+        self.mode_stop = QPushButton("Stop (Esc)")
+        self.mode_stop.setToolTip("Stop adding or placing; nothing is changed.")
+        self.mode_stop.clicked.connect(lambda: self.cancel_mode())
+        mode_layout = QHBoxLayout(self.mode_bar)
+        mode_layout.setContentsMargins(8, 4, 8, 4)
+        mode_layout.addWidget(self.mode_text, 1)
+        mode_layout.addWidget(self.mode_stop)
+        self.mode_bar.setVisible(False)
+        self.mode_bar.setAccessibleName("What the next click on the map does")
         work = QWidget()
         work_layout = QVBoxLayout(work)
         work_layout.setContentsMargins(0, 0, 0, 0)
         work_layout.setSpacing(0)
         work_layout.addWidget(self.banner)
+        work_layout.addWidget(self.mode_bar)
         work_layout.addWidget(self.map, 1)
         self.welcome = WelcomePage()
         self.stack = QStackedWidget()
@@ -80,11 +101,25 @@ class MainWindow(QMainWindow):
         self.buildings = BuildingsPanel()
         self.assessments = AssessmentPanel()
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.table, "&Assets")
+        # Alt+letter for each tab, none the same as a menu's (Alt+A was both Assets and Analysis,
+        # Alt+H both Charts and Help, Alt+B both Buildings tab and menu, and none of them worked)
+        self.tabs.addTab(self.table, "A&ssets")
         self.tabs.addTab(self.gaps, "&Gaps")
         self.tabs.addTab(self.people, "&People and skills")
-        self.tabs.addTab(self.charts, "C&harts")
-        self.tabs.addTab(self.buildings, "&Buildings")
+        self.tabs.addTab(self.charts, "Char&ts")
+        self.tabs.addTab(self.buildings, "B&uildings")
+        for widget, tip in ((self.table, "Every asset in the project: find, filter and choose one."),
+                            (self.gaps, "Neighbourhoods in priority order after Analysis ▸ Find gaps."),
+                            (self.people, "Residents' skills and gifts, kept with their consent; never on the map."),
+                            (self.charts, "Neighbourhoods compared in bar charts, after Find gaps."),
+                            (self.buildings, "Assessed buildings side by side, best score first.")):
+            self.tabs.setTabToolTip(self.tabs.indexOf(widget), tip)
+        self._grown: tuple[int, int] | None = None  # (height before, height given) of the tables dock
+        # A project opens zoomed to everything. The page draws its first data while the panels are still
+        # being laid out around it; fitted at that passing size it opened zoomed right into one corner.
+        self._fit_when_drawn = False
+        self.map.bridge.dataDrawn.connect(self._first_draw)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.docks = [self._dock("Layers", "layers", self.layers, Qt.DockWidgetArea.LeftDockWidgetArea),
                       self._dock("Asset details", "form", self.form, Qt.DockWidgetArea.RightDockWidgetArea),
                       self._dock("Tables and charts", "tables", self.tabs, Qt.DockWidgetArea.BottomDockWidgetArea),
@@ -109,7 +144,7 @@ class MainWindow(QMainWindow):
         self.form.saveRequested.connect(lambda *_: self.update_modified())
         for editor in self.form.editors.values():
             editor.edited.connect(self.update_modified)
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)  # on a 1366x768 laptop: the whole screen, not off its bottom edge
         geometry, state = self.settings.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -130,12 +165,46 @@ class MainWindow(QMainWindow):
     def _size_docks(self) -> None:
         self.resizeDocks([self.docks[0], self.docks[1]], [230, 380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks[2]], [max(260, self.height() * 3 // 10)], Qt.Orientation.Vertical)
+        QTimer.singleShot(0, self.map.fit_all)  # after the map has taken its new size
+
+    def _first_draw(self, _rows: int) -> None:
+        if self._fit_when_drawn:
+            self._fit_when_drawn = False
+            QTimer.singleShot(0, self.map.fit_all)
+
+    def _tab_changed(self, index: int) -> None:
+        """Charts and the people form need height: showing them makes the tables dock at least about half
+        the window's height, and going back to a table gives the map its room again (unless the user
+        resized the dock meanwhile)."""
+        dock = self.docks[2]
+        if dock.isFloating() or not dock.isVisible():
+            self._grown = None
+            return
+        if self.tabs.widget(index) in (self.charts, self.people):
+            room = self.stack.height() + dock.height()  # what the map and the tables share
+            wanted = room * 11 // 20
+            if dock.height() < wanted:
+                self._grown = (dock.height(), wanted)
+                self.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+            elif self._grown is None:
+                self._grown = (dock.height(), dock.height())  # already tall: nothing to give back
+        elif self._grown is not None:
+            before, given = self._grown
+            self._grown = None
+            if before != given and abs(dock.height() - given) <= 8:
+                self.resizeDocks([dock], [before], Qt.Orientation.Vertical)
+
+    def show_mode(self, text: str) -> None:
+        """Say above the map what the next click does ("" hides the bar)."""
+        self.mode_text.setText(text)
+        self.mode_bar.setVisible(bool(text))
 
     def show_welcome(self) -> None:
         self.welcome.set_recent(self.settings.recent())
         self.stack.setCurrentIndex(0)
         for dock in self.docks:
             dock.setVisible(False)
+        self.welcome.focus_first()
         self.setWindowTitle("assetmap")
         self.update_actions()
 
@@ -170,6 +239,7 @@ class MainWindow(QMainWindow):
         self.controller.attach()
         self.assess_ctl.attach()
         self.map.fit_all()
+        self._fit_when_drawn = True  # and again once the page has drawn it in the laid-out window
         self.stack.setCurrentIndex(1)
         for dock in self.docks:
             dock.setVisible(True)
@@ -180,6 +250,10 @@ class MainWindow(QMainWindow):
         self.status.set_project(doc.path, doc.readonly)
         self.update_actions()
         self.update_modified()
+        if not doc.project.notices:  # said last, once the panels are in place
+            count = len(doc.assets())
+            self.statusBar().showMessage(f"Opened: {count} asset{'s' if count != 1 else ''}. "
+                                         "Click one to see it; Ctrl+F finds one by name.", 15000)
         return True
 
     def close_project(self) -> bool:
@@ -238,6 +312,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(editable)
         selected = bool(self.doc and self.doc.selected_id)
         self.actions.delete.setEnabled(editable and selected)
+        # Esc only means "stop" while there is something to stop; otherwise the key is left to the widgets
+        self.actions.cancel.setEnabled(bool(self.controller.mode or self.form.is_new) if open_ else False)
         self.actions.assess.setEnabled(editable and selected)
         self.actions.report.setEnabled(selected and self.assess_ctl.has_history())
 
@@ -282,7 +358,16 @@ class MainWindow(QMainWindow):
         self.controller.start_add()
 
     def cancel_mode(self) -> None:
-        self.controller.cancel_mode()
+        self.controller.stop()
+
+    def save_form(self) -> None:
+        """Ctrl+S: everything else is saved as it is made; this saves what is typed in the asset form."""
+        if self.form.save_or_explain():
+            return
+        if self.form.hint.text():
+            self.statusBar().showMessage(self.form.hint.text(), 8000)
+        else:
+            self.statusBar().showMessage("Nothing to save: every change is already in the project file.", 5000)
 
     def delete_selected(self) -> None:
         if self.doc is not None and self.doc.selected_id:
@@ -302,3 +387,6 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         operations.about(self)
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", self.actions.shortcuts_text())

@@ -107,7 +107,19 @@ def run_gaps(w: "MainWindow") -> JobHandle | None:
 
     handle = w.jobs.run("Finding gaps", lambda project, progress: core_run_gaps(project, progress=progress),
                         project=w.doc.project, parent=w)
-    handle.succeeded.connect(lambda _r: (w.doc.gaps_changed() if w.doc else None, w.tabs.setCurrentWidget(w.gaps)))
+
+    def done(_result: Any) -> None:
+        if w.doc is None:
+            return
+        w.doc.gaps_changed()
+        w.tabs.setCurrentWidget(w.gaps)
+        results = w.gaps.model.rows
+        flagged = sum(1 for r in results if r.get("flags"))
+        w.statusBar().showMessage(
+            f"Gap analysis done: gaps flagged in {flagged} of {len(results)} neighbourhoods. The Gaps tab lists "
+            "them, most urgent first; the Charts tab compares them.", 20000)
+
+    handle.succeeded.connect(done)
     on_failure(w, handle, "The gap analysis stopped")
     return handle
 
@@ -133,7 +145,14 @@ def import_assets(w: "MainWindow") -> None:
     from assetmap.gui.import_wizard import ImportWizard
 
     if w.doc is not None:
-        ImportWizard(w.doc, w.jobs, w).exec()
+        wizard = ImportWizard(w.doc, w.jobs, w)
+        wizard.exec()
+        if wizard.committed and wizard.prepared is not None:
+            r = wizard.prepared.report
+            w.statusBar().showMessage(
+                f"Imported {r.imported + r.unlocated} assets from {Path(str(r.file)).name}"
+                + (f" ({r.unlocated} not on the map yet: tick “Only assets not on the map yet” in the Assets tab)"
+                   if r.unlocated else "") + ".", 20000)
 
 
 def import_people(w: "MainWindow", path: Path | None = None) -> JobHandle | None:
@@ -168,7 +187,10 @@ def export(w: "MainWindow") -> None:
     from assetmap.gui.export_dialog import ExportDialog
 
     if w.doc is not None:
-        ExportDialog(w.doc.project, w.jobs, w).exec()
+        dialog = ExportDialog(w.doc.project, w.jobs, w)
+        dialog.exec()
+        if dialog.written is not None:
+            w.statusBar().showMessage(f"Exported {dialog.written.name} to {dialog.written.parent}.", 20000)
 
 
 def delete_person(w: "MainWindow", person_id: str) -> None:

@@ -16,6 +16,9 @@ from PyQt6.QtWidgets import (
     QDoubleSpinBox,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -26,8 +29,16 @@ from PyQt6.QtWidgets import (
 from assetmap.core.analysis.rules import SEVERITIES, project_rules, set_project_rules
 from assetmap.core.errors import AssetmapError
 from assetmap.core.project.store import Project
+from assetmap.core.taxonomy import Taxonomy
+from assetmap.gui.screen import fit_to_screen
 
-HEADERS = ("Rule", "Distance (m)", "Target (%)", "Severity", "Kinds of asset that count (comma-separated)")
+HEADERS = ("Rule", "Distance (m)", "Target", "Severity", "Kinds of asset that count (comma-separated)", "")
+TARGET_TIPS = {
+    "coverage": "The share of the neighbourhood that should be within the distance; less than this is a gap.",
+    "density": "The share of the project's neighbourhoods to flag: those with the fewest places per 1,000 residents.",
+    "missing_category": "How many assets of each category a neighbourhood should have (fixed).",
+}
+KINDS_TIP = "Press Choose… beside it to pick the kinds from a list by name."
 
 
 class RulesDialog(QDialog):
@@ -57,11 +68,12 @@ class RulesDialog(QDialog):
             target = QDoubleSpinBox()
             target.setRange(0, 100)
             target.setDecimals(0)
-            target.setSuffix(" %")
-            is_share = rule.get("type", "coverage") != "missing_category"
+            rule_type = rule.get("type", "coverage")
+            is_share = rule_type != "missing_category"
+            target.setSuffix(" %" if is_share else "")  # the category rule's target is a count, not a share
             target.setValue(float(rule.get("target") or 0) * (100 if is_share else 1))
             target.setEnabled(is_share)
-            target.setToolTip("The share of the neighbourhood that should be within the distance.")
+            target.setToolTip(TARGET_TIPS.get(rule_type, TARGET_TIPS["coverage"]))
             self.table.setCellWidget(row, 2, target)
             severity = QComboBox()
             for key in SEVERITIES:
@@ -70,10 +82,16 @@ class RulesDialog(QDialog):
             self.table.setCellWidget(row, 3, severity)
             kinds = QLineEdit(", ".join(rule.get("kinds") or []))
             kinds.setEnabled(bool(rule.get("kinds")))
-            kinds.setToolTip("Kind ids such as physical/community_centre; see the Kind list in the asset form.")
+            kinds.setToolTip(self.kinds_tip(rule.get("kinds") or []))
+            kinds.textChanged.connect(lambda text, box=kinds: box.setToolTip(self.kinds_tip(text.split(","))))
             self.table.setCellWidget(row, 4, kinds)
+            choose = QPushButton("Choose…")
+            choose.setToolTip("Pick the kinds of asset this rule counts from a list, by name.")
+            choose.setEnabled(kinds.isEnabled())
+            choose.clicked.connect(lambda _c=False, r=row: self.choose_kinds(r))
+            self.table.setCellWidget(row, 5, choose)
         self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(4, 420)
+        self.table.setColumnWidth(4, 320)  # the box scrolls; Choose… beside it stays in view
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020;")
@@ -88,7 +106,30 @@ class RulesDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(980, 420)
+        fit_to_screen(self, 980, 420)
+
+    def kinds_tip(self, kinds: list[str]) -> str:
+        """The kinds a rule counts, in the words the asset form uses (the box holds their ids)."""
+        taxonomy = self.project.taxonomy
+        names = [taxonomy.label(k.strip()) if k.strip() in taxonomy.kinds else f"{k.strip()} (not a known kind)"
+                 for k in kinds if k.strip()]
+        return ("Counts: " + "; ".join(names) + ".\n\n" if names else "") + KINDS_TIP
+
+    def kinds_picker(self, row: int) -> KindPicker:
+        box = self.table.cellWidget(row, 4)
+        assert isinstance(box, QLineEdit)
+        return KindPicker(self.project.taxonomy, box.text().split(","), self)
+
+    def choose_kinds(self, row: int) -> None:
+        """Pick a rule's kinds by name; the ids go into its box (Save still has the core check them)."""
+        picker = self.kinds_picker(row)
+        if picker.exec() == QDialog.DialogCode.Accepted:
+            self.apply_kinds(row, picker)
+
+    def apply_kinds(self, row: int, picker: KindPicker) -> None:
+        box = self.table.cellWidget(row, 4)
+        assert isinstance(box, QLineEdit)
+        box.setText(", ".join(picker.chosen()))
 
     def edited_rules(self) -> dict[str, Any]:
         data = {**self.rules, "rules": [dict(r) for r in self.rules["rules"]]}
@@ -111,3 +152,43 @@ class RulesDialog(QDialog):
             self.error.setText(str(exc))
             return
         self.accept()
+
+
+class KindPicker(QDialog):
+    """A list of every kind of asset by name, under its category, to tick the ones a rule counts."""
+
+    def __init__(self, taxonomy: Taxonomy, chosen: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Kinds of asset that count")
+        wanted = {k.strip() for k in chosen if k.strip()}
+        self.list = QListWidget()
+        self.list.setAccessibleName("Kinds of asset")
+        categories = taxonomy.categories
+        for kind in sorted(taxonomy.kinds.values(), key=lambda k: (list(categories).index(k.category)
+                                                                   if k.category in categories else 99, k.label)):
+            if kind.category == "people":  # people are never on the map, so no distance rule counts them
+                continue
+            item = QListWidgetItem(f"{kind.label}  ({categories.get(kind.category, {}).get('label', kind.category)})")
+            item.setData(Qt.ItemDataRole.UserRole, kind.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if kind.id in wanted else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Tick each kind of asset that meets this need:"))
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+        fit_to_screen(self, 420, 560)
+
+    def set_checked(self, kind_id: str, on: bool) -> None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == kind_id:
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def chosen(self) -> list[str]:
+        items = [self.list.item(i) for i in range(self.list.count())]
+        return [str(i.data(Qt.ItemDataRole.UserRole)) for i in items
+                if i is not None and i.checkState() == Qt.CheckState.Checked]

@@ -25,11 +25,12 @@ class WelcomePage(QWidget):
         title.setStyleSheet("font-size: 22px; font-weight: bold;")
         intro = QLabel(INTRO)
         intro.setWordWrap(True)
-        self.sample = QPushButton("Open the sample project (Trafford)")
+        self.sample = QPushButton("Open the &sample project (Trafford)")
         self.sample.setToolTip("A real borough's community assets from open data; built the first time you open it.")
-        self.new = QPushButton("Start a new project…")
-        self.new.setToolTip("Choose a file of neighbourhood boundaries, such as wards or LSOAs.")
-        self.open = QPushButton("Open a project…")
+        self.new = QPushButton("Start a &new project…")
+        self.new.setToolTip("Choose a file that outlines your neighbourhoods, such as wards or LSOAs "
+                            "(small census areas), from the council or the ONS Open Geography Portal.")
+        self.open = QPushButton("&Open a project…")
         self.open.setToolTip("Open an assetmap project file (.gpkg).")
         for button in (self.sample, self.new, self.open):
             button.setMinimumHeight(40)
@@ -56,6 +57,10 @@ class WelcomePage(QWidget):
         outer.addStretch(1)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
+
+    def focus_first(self) -> None:
+        """Start the keyboard on the first button (Space presses it), as a new user's eyes do."""
+        self.sample.setFocus()
 
     def set_recent(self, paths: list[Path]) -> None:
         self.recent.clear()
