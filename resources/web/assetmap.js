@@ -30,6 +30,8 @@
             control: null, legend: null, hoods: null, hoodLayers: {}, hoodOrder: [], hoodPage: 0,
             order: [], filtered: [], page: 0, pending: 0, returnTo: null, popupReturn: null, autopanning: false };
   var api = { ready: false, version: 1, onAssetClick: null, onMapClick: null };
+  // Leaflet sizes a popup from its content's narrowest layout; a floor keeps addresses and links readable.
+  var POPUP = { minWidth: 240, maxWidth: 320 };
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -161,7 +163,7 @@
         style: function (ft) { return hoodStyle(ft.properties); },
         renderer: feats.length > 1000 ? L.canvas({ pane: 'am-hoods' }) : undefined,
         onEachFeature: function (ft, layer) {
-          layer.bindPopup(function () { return hoodPopup(ft.properties); });
+          layer.bindPopup(function () { return hoodPopup(ft.properties); }, POPUP);
           S.hoodLayers[ft.properties.code] = layer;
         }
       }).addTo(map);
@@ -180,7 +182,7 @@
       (areasByCat[ci] || []).forEach(function (a) {
         var row = S.rows[a.a];
         L.geoJSON(a.g, { style: { color: cat.color, weight: 2, fillColor: cat.color, fillOpacity: 0.25 } })
-          .bindPopup(function () { return assetPopup(row); })
+          .bindPopup(function () { return assetPopup(row); }, POPUP)
           .on('click', function () { notify(row[0], 'map'); }).addTo(areas);
       });
       var layer = L.layerGroup([areas, group]).addTo(map);
@@ -189,7 +191,7 @@
         var lon = row[4], lat = row[5];
         if (lon === null || lon === undefined || lat === null || lat === undefined) return;
         var m = L.marker([lat, lon], { icon: icon, title: String(row[1]), keyboard: true });
-        m.bindPopup(function () { return assetPopup(row); });
+        m.bindPopup(function () { return assetPopup(row); }, POPUP);
         m.on('click', function () { notify(row[0], 'map'); });
         m._assetCat = ci;
         S.markers[row[0]] = { marker: m, group: group, layer: layer };
