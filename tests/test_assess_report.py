@@ -211,4 +211,5 @@ def test_pdf_is_one_a4_page(open_hall, tmp_path: Path) -> None:  # noqa: F811
     assert data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) == 1
     assert b"/MediaBox [0 0 595" in data or b"/MediaBox [0 0 594" in data  # A4: 595 x 842 pt
+    assert b"/StructTreeRoot" in data and b"/MarkInfo" in data  # a tagged PDF, for screen readers
     assert html_to_pdf("<p>x</p>").startswith(b"%PDF")

@@ -56,7 +56,9 @@ def html_to_pdf(html: str) -> bytes:
                 page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("data:", "about:"))
                            else route.abort())
                 page.set_content(html, wait_until="load")
-                return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+                # tagged: headings, tables and reading order reach screen readers; outline: bookmarks
+                return page.pdf(format="A4", print_background=True, prefer_css_page_size=True, tagged=True,
+                                outline=True)
             finally:
                 browser.close()
     except PlaywrightError as exc:
