@@ -169,3 +169,12 @@ def test_people_count_by_their_neighbourhood_code(empty_project: Path) -> None:
     west = result.neighbourhoods[0]
     assert west["counts"]["people"] == 2
     assert not any("People" in f["message"] for f in west["flags"])
+
+
+def test_missing_category_says_when_nothing_of_it_is_mapped_anywhere(empty_project: Path) -> None:
+    _add(empty_project, "economy/pub", X0 + 1500, Y0 + 500)  # a pub in East only
+    west = _run(empty_project)["West"]
+    missing = {f["message"] for f in west["flags"] if f["rule"] == "missing_category"}
+    assert "Nothing in West is mapped under \u201cLocal economy\u201d yet." in missing  # East has one
+    assert ("Nothing in West is mapped under \u201cCulture and heritage\u201d yet (nor anywhere else in this "
+            "project: these may simply not have been mapped).") in missing

@@ -92,13 +92,21 @@ def density_flags(rule: Rule, names: list[str], density: np.ndarray) -> list[Fla
     return flags
 
 
-def missing_category_flags(rule: Rule, name: str, counts: dict[str, int], labels: dict[str, str]) -> list[Flag]:
-    """One flag for each of the rule's categories with fewer assets than the target (normally none)."""
+def missing_category_flags(rule: Rule, name: str, counts: dict[str, int], labels: dict[str, str],
+                           unmapped: frozenset[str] = frozenset()) -> list[Flag]:
+    """One flag for each of the rule's categories with fewer assets than the target (normally none).
+
+    ``unmapped`` are categories with no asset anywhere in the project: the flag then says the gap
+    is in the mapping so far, which is more likely than every neighbourhood lacking them.
+    """
     flags = []
     for category in rule.categories:
         if counts.get(category, 0) < rule.target:
             label = labels.get(category, category)
-            flags.append(Flag(rule.id, rule.severity, f"Nothing in {name} is mapped under \u201c{label}\u201d yet."))
+            text = f"Nothing in {name} is mapped under \u201c{label}\u201d yet"
+            if category in unmapped:
+                text += " (nor anywhere else in this project: these may simply not have been mapped)"
+            flags.append(Flag(rule.id, rule.severity, text + "."))
     return flags
 
 

@@ -180,9 +180,11 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
                 flags[i].append(flag)
     labels = {c: str(taxonomy.categories.get(c, {}).get("label", c)) for c in CATEGORY_IDS}
     cat_names, cat_rows = list(counts.by_category.columns), counts.by_category.to_numpy().tolist()
+    unmapped = frozenset(c for c, total in counts.by_category.sum().items() if total == 0)
     for rule in rules.by_type("missing_category"):
         for i in np.flatnonzero(inhabited):
-            flags[i].extend(missing_category_flags(rule, names[i], dict(zip(cat_names, cat_rows[i])), labels))
+            flags[i].extend(missing_category_flags(rule, names[i], dict(zip(cat_names, cat_rows[i])), labels,
+                                                   unmapped))
     gap_scores = np.array([sum(f.weight for f in fl) for fl in flags], dtype=float)
     imd = neighbourhoods["imd_decile"].tolist()
     rank, left_behind = priorities(gap_scores, imd, codes)
