@@ -70,10 +70,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("a11y")
     fixture = folder / "fixture.gpkg"
     expected = projects.build(fixture)
-    with Project.open(fixture, readonly=True) as p:
-        write_webmap(p, folder / "public.html", title="<b>Our</b> assets {{ 7*7 }}")
-        write_webmap(p, folder / "offline.html", basemap=False)
-        write_webmap(p, folder / "private.html", private=True, basemap=False, indicator="green")
+    projects.write_maps(fixture, folder)
     with Project.open(fixture) as p:
         assets = p.assets()
         story = str(assets.loc[assets["name"] == "Story Walk", "id"].iloc[0])  # no location, not assessed

@@ -42,10 +42,7 @@ def maps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("webmap")
     project = folder / "p.gpkg"
     expected = projects.build(project)
-    with Project.open(project, readonly=True) as p:
-        write_webmap(p, folder / "public.html", title="<b>Our</b> assets {{ 7*7 }}")
-        write_webmap(p, folder / "offline.html", basemap=False)
-        write_webmap(p, folder / "private.html", private=True, basemap=False, indicator="green")
+    projects.write_maps(project, folder)
     return {"dir": folder, "expected": expected}
 
 

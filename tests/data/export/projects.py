@@ -83,3 +83,13 @@ def build(path: Path) -> dict:
                      "flags": flags, "priority": 1 if flags else 2})))
     return {"public_located": public_located, "public": public_located + 1, "private_total": public_located + 2,
             "economy": N_CLUSTERED}
+
+
+def write_maps(project: Path, folder: Path) -> None:
+    """The three maps the browser tests open: public (hostile title), offline, and private."""
+    from assetmap.core.export import write_webmap
+
+    with Project.open(project, readonly=True) as p:
+        write_webmap(p, folder / "public.html", title="<b>Our</b> assets {{ 7*7 }}")
+        write_webmap(p, folder / "offline.html", basemap=False)
+        write_webmap(p, folder / "private.html", private=True, basemap=False, indicator="green")
