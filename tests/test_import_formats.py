@@ -70,7 +70,8 @@ def test_bng_detected_from_values_and_geox_geoy_register(empty_project: Path, tm
     with Project.open(empty_project) as project:
         report = import_file(project, path)
     assert report.mapping["x"] == "GeoX" and report.mapping["name"] == "PropertyName"
-    assert any("British National Grid" in n or "OSGB" in n for n in report.notes)
+    assert any("coordinates read as British National Grid eastings and northings in metres" in n
+               for n in report.notes)
     _check_libraries(empty_project, report)
 
 
@@ -253,3 +254,4 @@ def test_gzipped_csv_and_zipped_geojson_of_assets(empty_project: Path, tmp_path:
     assert (first.imported, first.rows) == (2, 2) and (second.imported, second.rows) == (1, 1)
     assert names == {"Elm Hall", "Oak Library", "Birch Park"}
     assert any("register.csv.gz" in n for n in first.notes)
+    assert any("coordinates read as latitude and longitude in degrees" in n for n in first.notes)

@@ -14,6 +14,15 @@ from pyproj.exceptions import CRSError
 
 WGS84 = CRS.from_epsg(4326)
 BNG = CRS.from_epsg(27700)
+
+
+def plain_crs_name(crs: CRS) -> str:
+    """A coordinate system as an import report says it to someone who is not a GIS specialist."""
+    if crs == WGS84:
+        return "latitude and longitude in degrees (as GPS and web maps give them; WGS 84)"
+    if crs == BNG:
+        return "British National Grid eastings and northings in metres"
+    return crs.name
 # British National Grid covers Great Britain: eastings 0–700 km, northings 0–1300 km.
 BNG_RANGE = (0.0, 0.0, 700000.0, 1300000.0)
 _CRS_WORDS = {
@@ -212,11 +221,11 @@ def detect_crs(xs: np.ndarray, ys: np.ndarray, hint: str | None) -> Detected | N
     if hint == "EPSG:27700" and metres.mean() >= 0.5:
         return Detected(BNG, "easting/northing columns with values in metres")
     if degrees.mean() >= 0.5 and hint != "EPSG:27700":
-        return Detected(WGS84, "values in degrees (WGS84 longitude/latitude)")
+        return Detected(WGS84, "the values are in degrees")
     if metres.mean() >= 0.5:
-        return Detected(BNG, "values in metres within British National Grid")
+        return Detected(BNG, "the values are metres within Great Britain")
     if degrees.mean() >= 0.5:
-        return Detected(WGS84, "values in degrees (WGS84 longitude/latitude)")
+        return Detected(WGS84, "the values are in degrees")
     return None
 
 

@@ -24,6 +24,7 @@ from assetmap.core.io.coords import (
     looks_swapped,
     parse_coordinate,
     parse_crs,
+    plain_crs_name,
     range_check,
     range_text,
     transformer,
@@ -203,7 +204,7 @@ def _row_crs(table: RawTable, mapping: Mapping[str, str], forced: CRS | None, xs
              extent: tuple[float, float, float, float] | None) -> list[CRS | None]:
     n = len(table)
     if forced is not None:
-        notes.append(f"coordinates read as {forced.name} (--crs)")
+        notes.append(f"coordinates read as {plain_crs_name(forced)} (--crs)")
         return [forced] * n
     if "crs" in mapping:
         out: list[CRS | None] = []
@@ -236,7 +237,7 @@ def _row_crs(table: RawTable, mapping: Mapping[str, str], forced: CRS | None, xs
                         f"{np.nanmedian(xs):.4f}, which are latitudes here, and '{mapping['y']}' holds "
                         f"{np.nanmedian(ys):.4f}. Swap the column names, or import with "
                         f"--map lon={mapping['y']} --map lat={mapping['x']}", file=table.path)
-    notes.append(f"coordinates read as {detected.crs.name}: {detected.reason}")
+    notes.append(f"coordinates read as {plain_crs_name(detected.crs)}: {detected.reason}")
     return [detected.crs] * n
 
 
