@@ -164,3 +164,18 @@ def test_place_an_unlocated_asset_from_the_table(qtbot: Any, window: Any, empty_
     window.actions.undo.trigger()
     assert on_disk(empty_project).geometry.iloc[0] is None
     assert asset_id == window.table.model.index(0, 0).data(__import__("assetmap.gui.asset_table", fromlist=["ID_ROLE"]).ID_ROLE)
+
+
+def test_add_mode_closes_the_open_popup(qtbot: Any, window: Any, empty_project: Path) -> None:
+    """The popup of the selected asset would hide the spot the user is about to click."""
+    open_and_wait(qtbot, window, empty_project)
+    hall = add_hall(qtbot, window)
+    window.doc.select("")
+    qtbot.waitUntil(lambda: js(qtbot, window, "assetmapDesktop.row('%s') !== null" % hall) is True, timeout=20000)
+    window.doc.select(hall)
+    qtbot.waitUntil(lambda: js(qtbot, window, "document.querySelectorAll('.leaflet-popup').length") == 1,
+                    timeout=20000)
+    window.actions.add.trigger()
+    qtbot.waitUntil(lambda: js(qtbot, window, "document.querySelectorAll('.leaflet-popup').length") == 0,
+                    timeout=20000)
+    assert js(qtbot, window, "assetmapDesktop.addMode") is True

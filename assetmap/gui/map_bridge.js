@@ -42,6 +42,7 @@
   };
   D.setAddMode = function (on) {
     D.addMode = !!on;
+    if (on) api.map.closePopup(); // an open popup would hide the spot the user is about to click
     api.map.getContainer().style.cursor = on ? 'crosshair' : '';
   };
   D.showPending = function (lat, lon) {
