@@ -27,6 +27,7 @@ from assetmap.core.errors import AssetmapError, ValidationError
 from assetmap.core.model import ACV_STATUS
 from assetmap.gui.assessment_fields import KeyedField, nest, unnest
 from assetmap.gui.field_editor import pretty
+from assetmap.gui.problem_label import problem_label
 from assetmap.gui.screen import fit_to_screen
 
 Spec = tuple[str, str, str, dict[str, Any]]  # key, label, kind, options
@@ -113,9 +114,7 @@ class AssessmentDialog(QDialog):
         intro = QLabel("A new assessment is added to the building's history; earlier ones are kept. Fields marked * "
                        "are required, and every criterion needs a score.")
         intro.setWordWrap(True)
-        self.summary = QLabel("")
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.summary = problem_label(bold=True)
         self.summary.setVisible(False)
         body = QWidget()
         body_layout = QVBoxLayout(body)

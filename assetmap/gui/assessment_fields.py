@@ -15,7 +15,6 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from PyQt6.QtWidgets import (
 )
 
 from assetmap.core.model import is_blank
+from assetmap.gui.problem_label import problem_label
 
 NOT_SCORED = -1.0
 KINDS = ("text", "long", "number", "date", "choice", "check", "lines", "score")
@@ -75,9 +75,7 @@ class KeyedField(QWidget):
             self.input = line
         self.input.setToolTip(tip or label)
         self.input.setAccessibleName(label)
-        self.problem = QLabel("")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem = problem_label()
         self.problem.setVisible(False)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QScro
 from assetmap.core.model import ASSET_FIELDS, clean_asset, is_blank
 from assetmap.core.taxonomy import Taxonomy
 from assetmap.gui.field_editor import FieldEditor
+from assetmap.gui.problem_label import PROBLEM_STYLE
 
 SKIP = ("id", "created_at", "updated_at", "source_ref")
 BUILDING_CATEGORIES = ("physical", "institutions")
@@ -214,7 +215,7 @@ class AssetForm(QWidget):
             verb = "add it" if self.is_new else "save"
             marked = any(self._shown(n) for n in problems)
             self.hint.setText(f"Before you can {verb}: {names}" + (" (see the notes in red)." if marked else "."))
-            self.hint.setStyleSheet("color: #b00020;")
+            self.hint.setStyleSheet(PROBLEM_STYLE)
         elif dirty:
             self.hint.setText("Not saved yet: press Add asset." if self.is_new
                               else "Not saved yet: press Save changes (Ctrl+S).")

@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
 from assetmap.core.assessments.criteria import default_criteria_data, project_criteria_data, set_project_criteria
 from assetmap.core.errors import AssetmapError, ValidationError
 from assetmap.core.project.store import Project
+from assetmap.gui.problem_label import problem_label
 from assetmap.gui.screen import fit_to_screen
 
 HEADERS = ("Criterion", "Weight", "Out of 100", "Question for the assessor")
@@ -71,9 +72,7 @@ class CriteriaDialog(QDialog):
         for button in (add, self.remove, defaults):
             row_buttons.addWidget(button)
         row_buttons.addStretch(1)
-        self.error = QLabel("")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = problem_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)

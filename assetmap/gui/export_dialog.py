@@ -32,6 +32,7 @@ from assetmap.core.errors import AssetmapError
 from assetmap.core.export.webdata import read_gap_results
 from assetmap.core.project.store import Project
 from assetmap.gui.jobs import JobHandle, JobRunner
+from assetmap.gui.problem_label import problem_label
 
 FORMATS = (("html", "Web map to share (HTML)", ".html"), ("geojson", "GeoJSON for other map tools", ".geojson"),
            ("csv", "Spreadsheet (CSV)", ".csv"))
@@ -72,8 +73,7 @@ class ExportDialog(QDialog):
         where = QHBoxLayout()
         where.addWidget(self.path, 1)
         where.addWidget(browse)
-        self.error = QLabel("")
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = problem_label()
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -9,11 +9,12 @@ from typing import Any
 
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtGui import QResizeEvent
-from PyQt6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from assetmap.core.model import FieldSpec, is_blank
 from assetmap.core.taxonomy import Taxonomy
 from assetmap.gui.flow_layout import flow_widget
+from assetmap.gui.problem_label import problem_label
 
 LONG_TEXT = ("description", "notes")
 PLACEHOLDERS = {"date": "e.g. 2024-03-31 or 31/03/2024", "url": "https://…", "email": "name@example.org",
@@ -73,9 +74,7 @@ class FieldEditor(QWidget):
             tip += " Private: never shown on a public map or export."
         self.input.setToolTip(tip)
         self.input.setAccessibleName(spec.label)
-        self.problem = QLabel("")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem = problem_label()
         self.problem.setVisible(False)
         box.addWidget(self.input)
         box.addWidget(self.problem)

@@ -35,6 +35,7 @@ from assetmap.core.model import ASSET_FIELD_MAP
 from assetmap.core.taxonomy import CATEGORY_IDS
 from assetmap.gui.document import Document
 from assetmap.gui.jobs import JobRunner
+from assetmap.gui.problem_label import problem_label
 from assetmap.gui.screen import fit_to_screen
 
 # every kind of file the importer reads (an OpenStreetMap extract is .osm.pbf: "*.osm" alone hid it)
@@ -128,9 +129,7 @@ class FilePage(QWizardPage):
         for cat in CATEGORY_IDS[1:]:  # named as everywhere else in the app ("Physical spaces", not "Physical")
             self.category.addItem(str(categories.get(cat, {}).get("label", cat.capitalize())), cat)
         self.category.setToolTip("Use this when every row is the same kind of asset, e.g. a list of clubs.")
-        self.error = QLabel("")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = problem_label()
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(self.browse_button)
@@ -243,8 +242,7 @@ class ReportPage(QWizardPage):
         self.save_rejects = QPushButton("Save the rejected rows as CSV…")
         self.save_rejects.setToolTip("Fix them in a spreadsheet and import that file again.")
         self.save_rejects.clicked.connect(self.ask_save_rejects)
-        self.error = QLabel("")
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = problem_label()
         self.rejects_label = QLabel("Rows that will not be imported, and why:")
         self.rejects_label.setBuddy(self.rejects)
         self.all_good = QLabel("Every row can be imported.")

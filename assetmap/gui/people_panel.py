@@ -27,6 +27,7 @@ from assetmap.core.errors import ValidationError
 from assetmap.core.model import PERSON_FIELDS, FieldSpec, validate_person
 from assetmap.core.taxonomy import Taxonomy
 from assetmap.gui.field_editor import FieldEditor, pretty
+from assetmap.gui.problem_label import problem_label
 
 SHOWN = ("display_name", "skills", "interests", "neighbourhood_code", "consent")
 FORM_FIELDS = tuple(f for f in PERSON_FIELDS if f.name not in ("id", "created_at", "updated_at"))
@@ -99,9 +100,7 @@ class PeoplePanel(QWidget):
         scroll.setWidget(holder)
         # the buttons and what is still missing stay in view below the scrolling form (in the short
         # bottom panel they used to be below its last field, out of sight)
-        self.hint = QLabel("")
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #b00020;")
+        self.hint = problem_label()
         self.hint.setAccessibleName("What the person's record still needs")
         right = QVBoxLayout()
         right.addWidget(scroll, 1)

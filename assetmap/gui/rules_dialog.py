@@ -30,6 +30,7 @@ from assetmap.core.analysis.rules import SEVERITIES, project_rules, set_project_
 from assetmap.core.errors import AssetmapError
 from assetmap.core.project.store import Project
 from assetmap.core.taxonomy import Taxonomy
+from assetmap.gui.problem_label import problem_label
 from assetmap.gui.screen import fit_to_screen
 
 HEADERS = ("Rule", "Distance (m)", "Target", "Severity", "Kinds of asset that count (comma-separated)", "")
@@ -92,9 +93,7 @@ class RulesDialog(QDialog):
             self.table.setCellWidget(row, 5, choose)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(4, 320)  # the box scrolls; Choose… beside it stays in view
-        self.error = QLabel("")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = problem_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
