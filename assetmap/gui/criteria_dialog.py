@@ -151,6 +151,7 @@ class CriteriaDialog(QDialog):
     def edited_criteria(self) -> dict[str, Any]:
         """The criteria document as edited: extra keys (evidence ...) of existing criteria are kept."""
         rows = []
+        weights = self._weights()
         taken = {str(c.get("id")) for r in range(self.table.rowCount())
                  if (c := self.table.item(r, TITLE).data(ROW_KEY)) and c.get("id")}  # type: ignore[union-attr]
         for row in range(self.table.rowCount()):
@@ -160,7 +161,7 @@ class CriteriaDialog(QDialog):
             if not original.get("id"):
                 original["id"] = new_id(title, taken)
                 taken.add(original["id"])
-            rows.append({**original, "title": title, "weight": self._weights()[row],
+            rows.append({**original, "title": title, "weight": weights[row],
                          "question": question.text().strip() if question else ""})
         return {**self.document, "criteria": rows}
 

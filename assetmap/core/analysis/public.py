@@ -17,10 +17,14 @@ from assetmap.core.errors import AssetmapError
 from assetmap.core.progress import Progress
 
 
-def needs_public_run(project: Any) -> bool:
+def _run_options(project: Any) -> dict[str, Any]:
+    """The options the stored analysis ran with ({} when it has not run)."""
+    return (project.get_setting(RUN_SETTING) or {}).get("options") or {}
+
+
+def needs_public_run(project: Any, options: dict[str, Any] | None = None) -> bool:
     """True when the stored results were shaped by private assets that still exist."""
-    options = (project.get_setting(RUN_SETTING) or {}).get("options") or {}
-    if options.get("include_private") is False:
+    if (options if options is not None else _run_options(project)).get("include_private") is False:
         return False
     row = project.connection.execute("SELECT COUNT(*) FROM assets WHERE visibility = 'private'").fetchone()
     return bool(row and row[0])
@@ -34,9 +38,9 @@ def public_results(project: Any, stored: dict[str, dict[str, Any]],
     unlocated assets; coverage is by area (a population-points file is not kept in the project).
     Nothing is written to the project.
     """
-    if not stored or not needs_public_run(project):
+    options = _run_options(project)
+    if not stored or not needs_public_run(project, options):
         return stored
-    options = (project.get_setting(RUN_SETTING) or {}).get("options") or {}
     try:
         rules = project_rules(project)
     except AssetmapError:  # a damaged rule set: no shading at all rather than shading that gives private assets away

@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import geopandas as gpd
 import pandas as pd
@@ -456,34 +457,36 @@ def read_zip(path: Path, layer: str | None = None) -> RawTable:
 
 
 def _read_member(archive: Path, member: str, layer: str | None) -> RawTable:
-    """Read one file out of a zip through a temporary copy, so every reader and check applies to it."""
-    with tempfile.TemporaryDirectory(prefix="assetmap-") as tmp:
-        inner = Path(tmp) / Path(member).name
-        with zipfile.ZipFile(archive) as zf, zf.open(member) as src, open(inner, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        inner_layer = None if layer in (Path(member).stem, Path(member).name) else layer
-        table = READERS[detect_format(inner)](inner, inner_layer)
-    table.path = archive  # messages name the file the user chose
-    table.notes.insert(0, f"read from {Path(member).name} inside {archive.name}")
-    return table
+    """One GIS file out of a zip."""
+    inner_layer = None if layer in (Path(member).stem, Path(member).name) else layer
+    with zipfile.ZipFile(archive) as zf:
+        return _read_copy(archive, Path(member).name, lambda: zf.open(member), inner_layer,
+                          f"read from {Path(member).name} inside {archive.name}")
 
 
 @reader("gzip")
 def read_gzip(path: Path, layer: str | None = None) -> RawTable:
-    """A gzipped file (``LSOA.geojson.gz``): unpacked to a temporary copy and read by its own reader."""
+    """A gzipped file (``LSOA.geojson.gz``), read by the reader of what it holds."""
     name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+    if Path(name).suffix.lower() in (".gz", ".zip"):
+        raise DataError("holds another archive inside; unpack it first", file=path)
+    return _read_copy(path, name, lambda: gzip.open(path, "rb"), layer, f"unpacked from {path.name}")
+
+
+def _read_copy(source: Path, name: str, open_packed: Callable[[], IO[bytes]], layer: str | None,
+               note: str) -> RawTable:
+    """Unpack to a temporary file called ``name`` and read it, so every reader and check applies to it;
+    messages name ``source``, the file the user chose."""
     with tempfile.TemporaryDirectory(prefix="assetmap-") as tmp:
         inner = Path(tmp) / name
         try:
-            with gzip.open(path, "rb") as src, open(inner, "wb") as dst:
+            with open_packed() as src, open(inner, "wb") as dst:
                 shutil.copyfileobj(src, dst)
-        except (OSError, EOFError) as exc:
-            raise DataError(f"could not be unpacked ({exc})", file=path) from None
-        if inner.suffix.lower() in (".gz", ".zip"):
-            raise DataError("holds another archive inside; unpack it first", file=path)
+        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise DataError(f"could not be unpacked ({exc})", file=source) from None
         table = READERS[detect_format(inner)](inner, layer)
-    table.path = path
-    table.notes.insert(0, f"unpacked from {path.name}")
+    table.path = source
+    table.notes.insert(0, note)
     return table
 
 
