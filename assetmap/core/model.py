@@ -7,6 +7,7 @@ problem for each bad field.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import uuid
@@ -65,6 +66,10 @@ ASSET_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("updated_at", "Updated", "datetime"),
     FieldSpec("notes", "Notes", private=True),
     FieldSpec("tags", "Tags", "list"),
+    # Columns of an imported file that match no field above, kept as they were (JSON object text:
+    # {"column": "value"}); private unless their column is listed in public_details (JSON list text).
+    FieldSpec("details", "Other details", "json", private=True),
+    FieldSpec("public_details", "Details shown publicly", "json"),
 )
 ASSET_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in ASSET_FIELDS)
 ASSET_FIELD_MAP: dict[str, FieldSpec] = {f.name: f for f in ASSET_FIELDS}
@@ -164,6 +169,15 @@ def _clean_value(spec: FieldSpec, value: Any) -> Any:
         return parse_date(value)
     if spec.type == "datetime":
         return str(value)
+    if spec.type == "json":
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError(f"'{value[:40]}' is not JSON text") from None
+        if not isinstance(value, (dict, list)):
+            raise ValueError(f"'{str(value)[:40]}' is not a JSON object or list")
+        return json.dumps(value, ensure_ascii=False, sort_keys=isinstance(value, dict)) if value else None
     text = str(value).strip()
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))

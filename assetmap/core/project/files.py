@@ -18,7 +18,7 @@ from assetmap.core.project import gpkg
 from assetmap.core.project.schema import SCHEMA_VERSION, Table
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-NEIGHBOURHOOD_FIELDS = ("code", "name", "population", "imd_decile")
+NEIGHBOURHOOD_FIELDS = ("code", "name", "population", "imd_decile", "imd_rank", "local_authority")
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
@@ -91,11 +91,17 @@ def plain_value(value: Any) -> Any:
 
 
 def insert_neighbourhoods(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, srs_id: int) -> None:
+    """Insert boundaries; the optional figures (population, IMD, local authority) may be missing columns."""
+    frame = gdf.copy()
+    for column in NEIGHBOURHOOD_FIELDS:
+        if column not in frame.columns:
+            frame[column] = None
     rows = []
-    for rec, geom in zip(gdf[list(NEIGHBOURHOOD_FIELDS)].itertuples(index=False), gdf.geometry):
+    for rec, geom in zip(frame[list(NEIGHBOURHOOD_FIELDS)].itertuples(index=False), frame.geometry):
         rows.append((*[plain_value(v) for v in rec], gpkg.encode(as_multipolygon(geom), srs_id)))
-    conn.executemany('INSERT INTO neighbourhoods ("code", "name", "population", "imd_decile", geom) '
-                     "VALUES (?, ?, ?, ?, ?)", rows)
+    cols = ", ".join(f'"{c}"' for c in NEIGHBOURHOOD_FIELDS)
+    marks = ", ".join("?" for _ in NEIGHBOURHOOD_FIELDS)
+    conn.executemany(f"INSERT INTO neighbourhoods ({cols}, geom) VALUES ({marks}, ?)", rows)
 
 
 def check_project_file(path: Path) -> None:

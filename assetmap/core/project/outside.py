@@ -34,7 +34,7 @@ import shapely
 from assetmap.core.errors import DataError, NotAProjectError
 from assetmap.core.model import CATEGORY_IDS, VISIBILITY, clean_asset, new_id, now_iso
 from assetmap.core.project import gpkg
-from assetmap.core.project.schema import TABLES
+from assetmap.core.project.schema import SCHEMA_VERSION, TABLES, column_sql, columns_added_after
 from assetmap.core.taxonomy import Taxonomy
 
 # Layers holding data that cannot be worked out again: missing, they are an error. The others
@@ -181,8 +181,12 @@ def check_is_project(conn: sqlite3.Connection, path: Path) -> None:
     )
 
 
-def check_layers(conn: sqlite3.Connection, path: Path) -> list[str]:
-    """Raise ``OutsideEditError`` for a missing layer or column; return the missing layers assetmap may recreate."""
+def check_layers(conn: sqlite3.Connection, path: Path, version: int = SCHEMA_VERSION) -> list[str]:
+    """Raise ``OutsideEditError`` for a missing layer or column; return the missing layers assetmap may recreate.
+
+    Columns that a newer schema version added are not missing from a file saved at ``version``: the
+    upgrade adds them (or, read-only, ``stand_in_new_columns`` shows them empty)."""
+    pending = columns_added_after(version)
     tables = table_names(conn)
     registered = {(r[0].lower(), r[1].lower()) for r in conn.execute(
         "SELECT table_name, column_name FROM gpkg_geometry_columns")}
@@ -201,7 +205,7 @@ def check_layers(conn: sqlite3.Connection, path: Path) -> list[str]:
         wanted = {c.lower() for c in want}
         extra = [c for lower, c in have.items() if lower not in wanted]
         for column, sql_type in want.items():
-            if column.lower() not in have:
+            if column.lower() not in have and column not in pending.get(table.name, ()):
                 message = _missing_column(path, table.name, column, sql_type, extra)
                 problems.append(Problem(table.name, None, column, message))
         if table.geometry and "geom" in have and (table.name, "geom") not in registered:
@@ -210,6 +214,21 @@ def check_layers(conn: sqlite3.Connection, path: Path) -> list[str]:
     if problems:
         raise OutsideEditError(path, problems)
     return recreate
+
+
+def stand_in_new_columns(conn: sqlite3.Connection, version: int) -> None:
+    """In a read-only view of a file saved at an older ``version``: temporary copies of the tables that
+    lack columns added since, with those columns empty, so readers need not ask whether they exist."""
+    for table, columns in columns_added_after(version).items():
+        in_temp = conn.execute("SELECT 1 FROM sqlite_temp_master WHERE type='table' AND name=?", (table,)).fetchone()
+        have = _columns(conn, table)
+        missing = [c for c in sorted(columns) if c.lower() not in have]
+        if not missing:
+            continue
+        if not in_temp:
+            conn.execute(f'CREATE TEMP TABLE {quote(table)} AS SELECT * FROM main.{quote(table)}')
+        for column in missing:
+            conn.execute(f"ALTER TABLE temp.{quote(table)} ADD COLUMN {column_sql(table, column)}")
 
 
 # --- features ----------------------------------------------------------------------------------

@@ -7,13 +7,14 @@ existing table needs ``SCHEMA_VERSION`` bumped and a step in ``MIGRATIONS``.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from assetmap.core.model import ASSET_FIELDS, PERSON_FIELDS, FieldSpec
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ TABLES: list[Table] = [
     Table("settings", '"key" TEXT NOT NULL UNIQUE, "value" TEXT',
           description="assetmap project settings (JSON values), including the schema version"),
     Table("neighbourhoods",
-          '"code" TEXT NOT NULL UNIQUE, "name" TEXT NOT NULL, "population" INTEGER, "imd_decile" INTEGER',
+          '"code" TEXT NOT NULL UNIQUE, "name" TEXT NOT NULL, "population" INTEGER, "imd_decile" INTEGER, '
+          '"imd_rank" REAL, "local_authority" TEXT',
           geometry="MULTIPOLYGON", description="Neighbourhood boundaries"),
     Table("assets", _columns(ASSET_FIELDS, ("name", "category", "visibility")),
           geometry="POINT", description="Community assets (null geometry = not yet placed)"),
@@ -63,4 +65,41 @@ TABLES: list[Table] = [
           "(nested parts as JSON text)"),
 ]
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+# Columns that a schema version added to an existing table: a file saved at an older version gets them
+# (empty) when it is next opened for editing, and a read-only view sees them as empty.
+COLUMNS_SINCE: dict[int, dict[str, tuple[str, ...]]] = {
+    2: {"neighbourhoods": ("imd_rank", "local_authority"),
+        "assets": ("details", "public_details")},
+}
+
+
+def columns_added_after(version: int) -> dict[str, set[str]]:
+    """Table → the columns added by schema versions newer than ``version``."""
+    out: dict[str, set[str]] = {}
+    for step, tables in COLUMNS_SINCE.items():
+        if step > version:
+            for table, columns in tables.items():
+                out.setdefault(table, set()).update(columns)
+    return out
+
+
+def column_sql(table: str, column: str) -> str:
+    """The definition of one column as ``Project.create`` writes it (for ALTER TABLE ... ADD COLUMN)."""
+    spec = next(t for t in TABLES if t.name == table).columns
+    match = re.search(r'"' + re.escape(column) + r'" ([A-Z]+)', spec)
+    if match is None:
+        raise KeyError(f"{table}.{column} is not declared in TABLES")
+    return f'"{column}" {match.group(1)}'
+
+
+def _add_columns(step: int) -> Callable[[sqlite3.Connection], None]:
+    def migrate(conn: sqlite3.Connection) -> None:
+        for table, columns in COLUMNS_SINCE[step].items():
+            have = {r[1].lower() for r in conn.execute(f'PRAGMA table_info("{table}")')}
+            for column in columns:
+                if column.lower() not in have:
+                    conn.execute(f'ALTER TABLE "{table}" ADD COLUMN {column_sql(table, column)}')
+    return migrate
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _add_columns(2)}

@@ -71,6 +71,7 @@ class Project(PeopleMixin):
         self._data_version: int | None = None  # PRAGMA data_version when outside edits were last checked
         self._recreate: list[str] = []  # optional layers missing from the file
         self._saved_notices: list[str] = []
+        self._file_version = SCHEMA_VERSION  # the schema version the file was saved at (older: upgraded on edit)
 
     # --- opening and creating ---------------------------------------------------------------
 
@@ -175,8 +176,9 @@ class Project(PeopleMixin):
                             f"{path.name} was saved by a newer assetmap (project version {version}; this assetmap "
                             f"reads up to {SCHEMA_VERSION}). Update assetmap to open it."
                         )
-                recreate = outside.check_layers(conn, path)
+                recreate = outside.check_layers(conn, path, version)
                 project = cls(path, conn, readonly, lock)
+                project._file_version = version
             except sqlite3.DatabaseError as exc:  # not SQLite after all, damaged, or its WAL cannot be read
                 raise NotAProjectError(cls._unreadable(path, exc)) from None
         except BaseException:
@@ -229,7 +231,7 @@ class Project(PeopleMixin):
         if version == self._data_version:
             return
         if self._data_version is not None:
-            self._recreate = outside.check_layers(conn, self.path)
+            self._recreate = outside.check_layers(conn, self.path, self._file_version)
         if self.readonly:
             for table in TABLES:
                 conn.execute(f'DROP TABLE IF EXISTS temp."{table.name}"')
@@ -237,13 +239,16 @@ class Project(PeopleMixin):
                 if table.name in self._recreate:
                     conn.execute(f'CREATE TEMP TABLE "{table.name}" ("fid" INTEGER PRIMARY KEY, {table.columns}'
                                  + (', "geom" BLOB)' if table.geometry else ")"))
+            if self._file_version < SCHEMA_VERSION:
+                outside.stand_in_new_columns(conn, self._file_version)
         adoption, problems = outside.scan_assets(conn, self.srs_id, self.taxonomy)
         hood_problems, hood_notes = outside.scan_neighbourhoods(conn, self.srs_id)
         area_problems, area_notes = outside.scan_asset_areas(conn, self.srs_id)
         outside.raise_problems(self.path, [*problems, *hood_problems, *area_problems])
         if adoption.fixes:
             if self.readonly:  # the file stays as it is; this handle reads a completed copy of the layer
-                conn.execute("CREATE TEMP TABLE assets AS SELECT * FROM main.assets")
+                if not conn.execute("SELECT 1 FROM sqlite_temp_master WHERE type='table' AND name='assets'").fetchone():
+                    conn.execute("CREATE TEMP TABLE assets AS SELECT * FROM main.assets")
                 outside.apply_fixes(conn, "temp", adoption.fixes)
             else:
                 with self.transaction() as tx:
@@ -272,6 +277,7 @@ class Project(PeopleMixin):
                 MIGRATIONS[step](conn)
             if version < SCHEMA_VERSION:
                 self.set_setting("schema_version", SCHEMA_VERSION)
+                self._file_version = SCHEMA_VERSION
 
     def close(self) -> None:
         if self._conn is not None:
