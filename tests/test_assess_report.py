@@ -192,6 +192,33 @@ def test_report_in_headless_chromium_makes_no_requests(open_hall, tmp_path: Path
     assert svg_count == 2  # map and score chart
 
 
+def _printed_height_mm(html: str, font: str | None = None) -> float:
+    """How tall the report lays out in Chromium's print media at A4's printable width, in millimetres.
+
+    This measures what matters (does the content fit the page the stylesheet sets?) rather than where one
+    browser version breaks pages; ``font`` replaces the stylesheet's fonts, to try the fallbacks machines have.
+    """
+    from playwright.sync_api import sync_playwright
+
+    css = re.search(r"@page\s*{[^}]*margin:\s*([\d.]+)mm\s+([\d.]+)mm", html)
+    assert css, "the report sets its A4 margins in @page"
+    width_mm = 210 - 2 * float(css.group(2))
+    px_per_mm = 96 / 25.4
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": round(width_mm * px_per_mm), "height": 400})
+            page.emulate_media(media="print")
+            page.set_content(html)
+            if font:
+                page.add_style_tag(content=f"html, body, * {{ font-family: '{font}' !important; }}")
+            bottom = page.evaluate("Math.max(...[...document.body.querySelectorAll('*')]"
+                                   ".map(e => e.getBoundingClientRect().bottom))")
+        finally:
+            browser.close()
+    return float(bottom) / px_per_mm
+
+
 def test_pdf_is_one_a4_page(open_hall, tmp_path: Path) -> None:  # noqa: F811
     _chromium()
     project, asset_id = open_hall
@@ -206,10 +233,15 @@ def test_pdf_is_one_a4_page(open_hall, tmp_path: Path) -> None:  # noqa: F811
     _insert_gap(project, {**GAP, "flags": GAP["flags"] * 6, "counts": {c: 2 for c in ("physical", "associations",
                                                                                      "institutions", "economy", "culture")},
                           "coverage": {r: 0.5 for r in ("place_to_meet", "green_space", "play_area", "density")}})
+    html = render_report(project, asset_id, today=TODAY)
+    margin = re.search(r"@page\s*{[^}]*margin:\s*([\d.]+)mm", html)
+    printable_mm = 297 - 2 * float(margin.group(1))
+    # The longest report fits A4 in the stylesheet's own fonts and in the wider fallbacks a machine may have instead.
+    for font in (None, "DejaVu Sans", "Liberation Sans"):
+        assert _printed_height_mm(html, font) <= printable_mm, font
     out = write_report(project, asset_id, tmp_path / "report.pdf", today=TODAY)
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) == 1
     assert b"/MediaBox [0 0 595" in data or b"/MediaBox [0 0 594" in data  # A4: 595 x 842 pt
     assert b"/StructTreeRoot" in data and b"/MarkInfo" in data  # a tagged PDF, for screen readers
     assert html_to_pdf("<p>x</p>").startswith(b"%PDF")
