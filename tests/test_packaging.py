@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,19 @@ def _build_wheel(out: Path) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
                    check=True, capture_output=True, timeout=600)
     return next(out.glob("assetmap-*.whl"))
+
+
+def _see_these_dependencies(python: Path) -> None:
+    """Let a new environment import the packages of the one running the tests (a virtual environment or not).
+
+    ``--system-site-packages`` would only reach the base interpreter's packages, not an outer virtual
+    environment's. The folders are added as plain paths, so their own ``.pth`` files (among them the
+    editable install's finder, which points at this checkout) are not run: assetmap comes from the wheel.
+    """
+    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+    paths = dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))
+    Path(own, "outer-environment.pth").write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
 
 
 def test_wheel_ships_resources_and_sample_data_and_runs_from_anywhere(tmp_path: Path) -> None:
@@ -28,8 +42,9 @@ def test_wheel_ships_resources_and_sample_data_and_runs_from_anywhere(tmp_path: 
 
     # install it beside the dependencies already here, and build the sample map from an unrelated folder
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
+    _see_these_dependencies(python)
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True,
                    capture_output=True, timeout=300)
     work = tmp_path / "elsewhere"
