@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from assetmap.core.errors import DataError
@@ -73,24 +74,27 @@ def test_row_level_problems_are_reported_with_row_and_column(empty_project: Path
         ",village hall,53.42,-2.30,,,\n"  # row 6: no name
         "Mail Hall,village hall,53.43,-2.30,,hall at example,\n"  # row 7: bad e-mail
         "Date Hall,village hall,53.44,-2.30,,,next week\n"  # row 8: not a date
-        "Mystery,,53.45,-2.30,,,\n"  # row 9: no category can be told
+        "Mystery,,53.45,-2.30,,,\n"  # row 9: no category can be told → a private draft to sort, not a reject
         "Loose Hall,village hall,,,,,\n"  # row 10: no location → unlocated, kept
     )
     path = _file(tmp_path, "register.csv", text)
     with Project.open(empty_project) as project:
         report = import_file(project, path)
         names = sorted(project.assets()["name"])
+        mystery = project.assets().set_index("name").loc["Mystery"]
     reasons = {r["row"]: r["reason"] for r in report.rejects}
-    assert (report.imported, report.unlocated, report.rejected) == (1, 1, 7)
+    assert (report.imported, report.unlocated, report.rejected) == (2, 1, 6)
     assert report.imported + report.unlocated + report.duplicates + report.rejected == 9
-    assert names == ["Good Hall", "Loose Hall"]
+    assert names == ["Good Hall", "Loose Hall", "Mystery"]
+    assert (mystery["category"], mystery["visibility"]) == ("uncategorised", "private") and pd.isna(mystery["kind"])
+    assert report.uncategorised == 1 and report.uncategorised_rows == [{"row": 9, "name": "Mystery"}]
     assert "column 'capacity'" in reasons[3] and "'lots' is not a whole number" in reasons[3]
     assert "outside longitude -180 to 180 and latitude -90 to 90" in reasons[4]
     assert "column 'lat'" in reasons[5] and "'fifty three' is not a number" in reasons[5]
     assert "a name is required" in reasons[6]
     assert "column 'email'" in reasons[7] and "e-mail" in reasons[7]
     assert "column 'last_checked'" in reasons[8] and "is not a date" in reasons[8]
-    assert "cannot tell the category" in reasons[9]
+    assert 9 not in reasons
 
 
 def test_bng_coordinates_outside_the_grid(empty_project: Path, tmp_path: Path) -> None:

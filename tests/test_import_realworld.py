@@ -546,7 +546,7 @@ def test_csv_with_title_rows_repeated_header_and_a_totals_row(empty_project: Pat
     assert report.rows == 4 and report.imported == 2 and any("header on row 4" in n for n in report.notes)
     reasons = {r["row"]: r["reason"] for r in report.rejects}
     assert reasons[6] == "repeats the header row (two files pasted together?)"
-    assert "cannot tell the category" in reasons[9]
+    assert reasons[9] == "'Total: 2 assets' looks like the spreadsheet's totals line, not an asset"
 
 
 def test_private_column_with_yes_means_private(empty_project: Path, tmp_path: Path) -> None:

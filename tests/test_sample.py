@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,21 @@ def test_sample_project_contents(sample: tuple[Path, list]) -> None:
     assert hoods["population"].sum() == 241_025  # ONS mid-2024 total for Trafford
     assert hoods["imd_decile"].between(1, 10).all()
     assert hoods["name"].str.contains(r"^Trafford \d{3}[A-Z] \(.+\)$").all()
-    assert 750 <= summary["assets"] <= 800
-    assert {"physical", "associations", "institutions"} <= set(summary["by_category"])
-    assert set(assets["source"].str.contains("OGL|OpenStreetMap")) == {True}
+    asset_reports = [r for r in reports if not r.file.endswith("sample_skills_audit.csv")]
+    assert summary["assets"] == sum(r.imported + r.unlocated for r in asset_reports)
+    assert 1150 <= summary["assets"] <= 1250
+    # at least five of the six ABCD categories: heritage (listed buildings, plaques) and the invented skills audit too
+    assert {"physical", "associations", "institutions", "culture"} <= set(summary["by_category"])
+    assert summary["people"] == 40
+    kinds = assets["kind"].value_counts()
+    assert kinds["culture/listed_building"] >= 250 and kinds["culture/blue_plaque"] == 37
+    assert kinds["institutions/school"] >= 100 and kinds["institutions/gp_surgery"] == 26
+    assert set(assets["source"].str.contains("OGL|OpenStreetMap|PDDL")) == {True}
     for report in reports:  # nothing lost: every row of every file is accounted for
-        assert report.imported + report.unlocated + report.duplicates + report.rejected == report.rows
+        assert report.imported + report.unlocated + report.duplicates + report.updated + report.rejected == report.rows
+    listed = assets[assets["kind"] == "culture/listed_building"].iloc[0]
+    assert "Grade" in json.loads(listed["public_details"])  # the manifest publishes the grade, not the OBJECTID
+    assert "OBJECTID" not in json.loads(listed["public_details"])
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (SAMPLE / "assets").iterdir()))
@@ -43,5 +54,5 @@ def test_every_sample_file_accounts_for_every_row(tmp_path: Path, name: str) -> 
         report = import_file(opened, SAMPLE / "assets" / name, ImportOptions(name_from_kind=True, category=None))
         stored = opened.count("assets")
     assert report.rows > 0
-    assert report.imported + report.unlocated + report.duplicates + report.rejected == report.rows
+    assert report.imported + report.unlocated + report.duplicates + report.updated + report.rejected == report.rows
     assert stored == report.imported + report.unlocated

@@ -9,6 +9,7 @@ from typing import Any
 import geopandas as gpd
 
 from assetmap.cli.common import print_json
+from assetmap.core.export.privacy import details_of, public_of
 from assetmap.core.model import ASSET_FIELD_NAMES
 from assetmap.core.project import Project
 from assetmap.core.project.store import plain_value
@@ -29,6 +30,7 @@ def asset_records(assets: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     out = []
     for rec, geom in zip(assets[list(ASSET_FIELD_NAMES)].to_dict("records"), wgs):
         item = {k: plain_value(v) for k, v in rec.items()}
+        item["details"], item["public_details"] = details_of(item["details"]), public_of(item["public_details"])
         located = geom is not None and not geom.is_empty
         item["lon"] = round(geom.x, 6) if located else None
         item["lat"] = round(geom.y, 6) if located else None
@@ -50,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for r in records:
         where = f"{r['lat']:.5f}, {r['lon']:.5f}" if r["lat"] is not None else "not placed"
-        print(f"{r['id'][:8]}  {r['name'][:40]:<40}  {tax.label(r['kind']) or r['category']:<28}  {where}")
+        what = tax.label(r["kind"]) or tax.category_label(r["category"])
+        print(f"{r['id'][:8]}  {r['name'][:40]:<40}  {what:<28}  {where}")
     print(f"{len(records)} assets")
     return 0

@@ -1,4 +1,5 @@
-"""assetmap new PROJECT.gpkg --boundaries FILE: start a project from neighbourhood boundaries."""
+"""assetmap new PROJECT.gpkg [--area NAME_OR_CODE] [--boundaries FILE]: start a project from a local
+authority's LSOAs (bundled), from a boundary file, or from one authority's units of a wider file."""
 
 from __future__ import annotations
 
@@ -6,18 +7,24 @@ import argparse
 from pathlib import Path
 
 from assetmap.cli import UsageError
-from assetmap.cli.common import print_json
-from assetmap.core.boundaries import read_boundaries
+from assetmap.cli.common import print_json, terminal_progress
+from assetmap.core.area.start import create_project, describe_figures, plan_from_area, plan_from_boundaries
 from assetmap.core.io.coords import parse_crs
 from assetmap.core.project import Project
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("new", help="create a project from neighbourhood boundaries",
-                              description="Create a project. Boundaries may be GeoJSON, GeoPackage or a zipped "
-                              "Shapefile in any coordinate system; code, name and population columns are guessed.")
+    p = subparsers.add_parser(
+        "new", help="create a project for a local authority or from neighbourhood boundaries",
+        description="Create a project. --area alone takes a local authority's 2011 LSOAs, with population and IMD "
+        "(England), from the data bundled with assetmap. --boundaries takes any polygon file (GeoJSON, GeoPackage, "
+        "zipped Shapefile, any coordinate system; code, name and population columns are guessed); with --area it "
+        "keeps that authority's units. Figures a file lacks come from the bundled LSOAs by area-weighted overlap.")
     p.add_argument("project", type=Path)
+    p.add_argument("--area", help="local authority name or GSS code (e.g. Bolton, E08000001); `assetmap areas` lists "
+                   "them")
     p.add_argument("--boundaries", type=Path, help="polygon file of neighbourhoods (wards, LSOAs, ...)")
+    p.add_argument("--area-field", help="column of the boundaries file that holds each unit's local authority")
     p.add_argument("--layer", help="layer of the boundaries file, if it has several")
     p.add_argument("--code-field", help="column with each neighbourhood's code (e.g. LSOA21CD)")
     p.add_argument("--name-field", help="column with each neighbourhood's name")
@@ -30,18 +37,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def _check_usage(args: argparse.Namespace) -> None:
     if args.project.exists() and not args.force:
         raise UsageError(f"{args.project} already exists; use --force to replace it")
-    if args.boundaries and args.crs:
-        raise UsageError("--crs is chosen from the boundaries; give one or the other")
-    notes: list[str] = []
-    fields: dict = {}
+    if args.crs and (args.boundaries or args.area):
+        raise UsageError("--crs is chosen from the boundaries or the area; give one or the other")
+    if not args.boundaries:
+        given = [flag for flag, value in (("--area-field", args.area_field), ("--layer", args.layer),
+                                          ("--code-field", args.code_field), ("--name-field", args.name_field),
+                                          ("--population-field", args.population_field),
+                                          ("--imd-field", args.imd_field)) if value]
+        if given:
+            raise UsageError(f"{', '.join(given)} only apply to --boundaries FILE")
+    if args.area is not None and not args.area.strip():
+        raise UsageError("--area needs a local authority name or code (e.g. Bolton or E08000001)")
+    if args.area_field and not args.area:
+        raise UsageError("--area-field needs --area (the authority whose units to keep)")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_usage(args)
+    plan = None
+    progress = terminal_progress("Creating the project", quiet=args.json)
     if args.boundaries:
-        b = read_boundaries(args.boundaries, code_field=args.code_field, name_field=args.name_field,
-                            population_field=args.population_field, imd_field=args.imd_field, layer=args.layer)
-        Project.create(args.project, b.crs, name=args.name or "", neighbourhoods=b.frame)
-        notes, fields = b.notes, b.fields
+        plan = plan_from_boundaries(args.boundaries, area=args.area, area_field=args.area_field,
+                                    code_field=args.code_field, name_field=args.name_field,
+                                    population_field=args.population_field, imd_field=args.imd_field,
+                                    layer=args.layer, progress=progress)
+    elif args.area:
+        plan = plan_from_area(args.area, progress=progress)
+    if plan is not None:
+        title = args.name or (plan.area["name"] if plan.area else "")
+        create_project(args.project, plan, name=title)
     else:
         try:
             crs = parse_crs(args.crs or "EPSG:27700")
@@ -50,13 +77,23 @@ def run(args: argparse.Namespace) -> int:
         Project.create(args.project, crs, name=args.name or "")
     with Project.open(args.project, readonly=True) as project:
         summary = project.summary()
-    summary.update(fields=fields, notes=notes)
+        figures = project.get_setting("figures", {})
+    notes = plan.notes if plan else []
+    summary.update(fields=plan.fields if plan else {}, notes=notes, figures=figures)
+    if plan is not None:
+        summary.update(plan.summary())
     if args.json:
         print_json(summary)
-    else:
-        print(f"Created {args.project} ({summary['crs']}) with {summary['neighbourhoods']} neighbourhoods.")
-        if fields:
-            print("  columns used: " + ", ".join(f"{k} = {v or '(none)'}" for k, v in fields.items()))
-        for note in notes[1:]:
-            print(f"  {note}")
+        return 0
+    where = f": the 2011 LSOAs of {plan.area['name']} ({plan.area['code']})" if plan and plan.area and \
+        not args.boundaries else ""
+    print(f"Created {args.project} ({summary['crs']}) with {summary['neighbourhoods']} neighbourhoods{where}.")
+    if plan is not None and plan.fields:
+        print("  columns used: " + ", ".join(f"{k} = {v or '(none)'}" for k, v in plan.fields.items()))
+    for note in notes[1:]:
+        print(f"  {note}")
+    if plan is not None and summary.get("population_total") is not None:
+        print(f"  population in all: {summary['population_total']:,}")
+    for line in describe_figures(figures):
+        print(f"  {line}")
     return 0

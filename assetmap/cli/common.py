@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
+from assetmap.cli import UsageError
 from assetmap.core.progress import Progress
 
 
@@ -34,3 +36,14 @@ def terminal_progress(label: str, *, quiet: bool = False) -> Progress:
         shown = True
 
     return Progress(show)
+
+
+def refuse_overwrite(path: Path, force: bool, option: str = "--out") -> None:
+    """Replace an existing output only with --force: a reused name must not wipe last week's map unasked.
+
+    Called before any work, so a refusal (exit 2, the file named) leaves the file and the project untouched.
+    """
+    if path.is_dir():
+        raise UsageError(f"{option} {path} is a folder: give a file name")
+    if path.exists() and not force:
+        raise UsageError(f"{option} {path} already exists: add --force to replace it (nothing was written)")

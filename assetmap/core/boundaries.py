@@ -15,6 +15,7 @@ from pyproj import CRS
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 
+from assetmap.core.area.select import authority_columns, authority_names
 from assetmap.core.errors import DataError
 from assetmap.core.io.columns import normalise
 from assetmap.core.io.readers import read_table
@@ -26,11 +27,15 @@ _GB = (-8.7, 49.8, 1.9, 60.9)
 
 @dataclass
 class Boundaries:
-    frame: gpd.GeoDataFrame  # code, name, population, imd_decile, geometry (project CRS)
+    frame: gpd.GeoDataFrame  # code, name, population, imd_decile, imd_rank, local_authority, geometry (project CRS)
     crs: CRS
     fields: dict[str, str | None]
     repaired: int = 0
     notes: list[str] = field(default_factory=list)
+    # the file's own columns, row for row with ``frame`` (to pick one authority's units out of a wider file)
+    attributes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # columns found for the figures beyond ``fields``: imd_rank, local_authority (code and name columns)
+    extra_fields: dict[str, str | None] = field(default_factory=dict)
 
 
 def choose_project_crs(gdf: gpd.GeoDataFrame) -> CRS:
@@ -62,18 +67,18 @@ def _guess_code(df: pd.DataFrame) -> str | None:
 def _guess_name(df: pd.DataFrame, code: str | None) -> str | None:
     for col in df.columns:
         n = normalise(col)
-        if col != code and (n.endswith("nm") or "name" in n) and not n.endswith(("nmw", "welsh")):
-            if df[col].dtype == object and not df[col].dropna().astype(str).str.match(ONS_CODE).all():
-                return col
+        if (col != code and (n.endswith("nm") or "name" in n) and not n.endswith(("nmw", "welsh"))
+                and df[col].dtype == object and not df[col].dropna().astype(str).str.match(ONS_CODE).all()):
+            return col
     return None
 
 
 def _guess_numeric(df: pd.DataFrame, words: tuple[str, ...], exclude: tuple[str, ...] = ()) -> str | None:
     for col in df.columns:
         n = normalise(col)
-        if any(w in n for w in words) and not any(w in n for w in exclude):
-            if pd.to_numeric(df[col], errors="coerce").notna().mean() > 0.5:
-                return col
+        if (any(w in n for w in words) and not any(w in n for w in exclude)
+                and pd.to_numeric(df[col], errors="coerce").notna().mean() > 0.5):
+            return col
     return None
 
 
@@ -135,14 +140,20 @@ def read_boundaries(
                         "needs its own code", file=path)
     pop = population_field or _guess_numeric(df, ("pop", "residents", "all_ages", "usual_res"), ("density",))
     imd = imd_field or _guess_numeric(df, ("imd_decile", "imddecile", "imd_dec"))
+    rank = _guess_numeric(df, ("imd_rank", "imdrank", "imd19_rank", "imd2019_rank"))
+    la_cols = authority_columns(df)
+    authority = authority_names(df, la_cols) if la_cols else None
     out = gpd.GeoDataFrame({
         "code": codes.values,
         "name": (df[name].astype(str).str.strip() if name else codes).values,
         "population": pd.to_numeric(df[pop], errors="coerce").round().astype("Int64").values if pop else pd.NA,
         "imd_decile": pd.to_numeric(df[imd], errors="coerce").astype("Int64").values if imd else pd.NA,
+        "imd_rank": pd.to_numeric(df[rank], errors="coerce").astype(float).values if rank else np.nan,
+        "local_authority": authority.values if authority is not None else None,
     }, geometry=gdf.geometry.values, crs=project_crs)
     fields = {"code": code, "name": name, "population": pop, "imd_decile": imd}
+    extra = {"imd_rank": rank, "local_authority": la_cols.describe() if la_cols else None}
     notes = [f"{len(out)} neighbourhoods; project coordinate system {project_crs.name}"]
     if repaired:
         notes.append(f"repaired {repaired} invalid polygon{'s' if repaired != 1 else ''}")
-    return Boundaries(out, project_crs, fields, repaired, notes)
+    return Boundaries(out, project_crs, fields, repaired, notes, df.reset_index(drop=True), extra)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from assetmap.core.errors import ValidationError
-from assetmap.core.taxonomy import CATEGORY_IDS, Taxonomy, default_taxonomy
+from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy, default_taxonomy
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ ACCESSIBILITY = ("step_free", "accessible_toilet", "hearing_loop", "parking")
 ASSET_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("id", "Identifier"),
     FieldSpec("name", "Name", help="What local people call it."),
-    FieldSpec("category", "Category", "choice", CATEGORY_IDS),
+    FieldSpec("category", "Category", "choice", (*CATEGORY_IDS, UNCATEGORISED),
+              help="One of the six kinds of community asset; “To sort” is an imported draft still to be sorted."),
     FieldSpec("kind", "Kind", help="The kind of asset, such as a library or a park."),
     FieldSpec("description", "Description"),
     FieldSpec("address", "Address"),
@@ -230,14 +231,15 @@ def clean_asset(values: Mapping[str, Any], taxonomy: Taxonomy | None = None) -> 
         problems["name"] = "a name is required"
     kind = clean.get("kind")
     if kind and kind not in tax.kinds:
-        guessed = tax.kind_for_text(kind, category=clean.get("category"), exact=True)
+        within = clean.get("category") if clean.get("category") != UNCATEGORISED else None
+        guessed = tax.kind_for_text(kind, category=within, exact=True)
         if guessed:
             clean["kind"] = kind = guessed
         else:
             problems["kind"] = f"'{kind}' is not a kind in the taxonomy"
     category = clean.get("category")
-    if not category and kind and kind in tax.kinds:
-        clean["category"] = category = tax.kinds[kind].category
+    if (not category or category == UNCATEGORISED) and kind and kind in tax.kinds:
+        clean["category"] = category = tax.kinds[kind].category  # choosing a kind sorts a draft
     if not category and "category" not in problems:
         problems["category"] = f"a category is required (one of: {', '.join(CATEGORY_IDS)})"
     elif category and kind and kind in tax.kinds and tax.kinds[kind].category != category:
@@ -245,6 +247,8 @@ def clean_asset(values: Mapping[str, Any], taxonomy: Taxonomy | None = None) -> 
     if category == "people":
         problems["category"] = "people's skills are kept in the people table, never as points on the map"
     clean["visibility"] = clean.get("visibility") or "public"
+    if category == UNCATEGORISED:  # a draft to sort: never on a public map until someone has sorted it
+        clean["visibility"] = "private"
     return clean, problems
 
 

@@ -26,6 +26,11 @@ def resources_dir() -> Path:
     return _shipped("_resources", "resources")
 
 
+def national_dir() -> Path:
+    """The bundled national pack: every 2011 LSOA of England and Wales with IMD and population, by authority."""
+    return resources_dir() / "national"
+
+
 def sample_data_dir() -> Path:
     """The bundled open data the sample project is built from."""
     return _shipped("_sample_data", "sample_data")

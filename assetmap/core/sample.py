@@ -74,7 +74,13 @@ def build_sample(dest: str | Path, progress: Progress | None = None) -> tuple[Pa
                     default_name=step.get("default_name"), name_from_kind=step.get("name_from_kind", False),
                     kind_values=step.get("kind_values", {}), mapping=step.get("map", {}),
                     postcodes=postcodes if step.get("postcodes") else None,
+                    public_columns=step.get("public_columns", []),
                 )
                 reports.append(import_file(project, data / step["file"], options))
+            if manifest.get("people"):
+                from assetmap.core.io.people_import import import_people
+
+                progress.update(len(steps), len(steps) + 1, "Importing the invented skills audit")
+                reports.append(import_people(project, data / manifest["people"]["file"]))
         progress.update(len(steps), len(steps), "Sample project built")
     return dest, reports

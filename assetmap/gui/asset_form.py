@@ -12,11 +12,13 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from assetmap.core.model import ASSET_FIELDS, clean_asset, is_blank
-from assetmap.core.taxonomy import Taxonomy
+from assetmap.core.taxonomy import UNCATEGORISED, Taxonomy, default_taxonomy
+from assetmap.gui.details_editor import DetailsEditor
 from assetmap.gui.field_editor import FieldEditor
 from assetmap.gui.problem_label import PROBLEM_STYLE
 
-SKIP = ("id", "created_at", "updated_at", "source_ref")
+SKIP = ("id", "created_at", "updated_at", "source_ref", "details", "public_details")  # details: their own part
+DETAIL_FIELDS = ("details", "public_details")
 BUILDING_CATEGORIES = ("physical", "institutions")
 
 
@@ -32,6 +34,7 @@ class AssetForm(QWidget):
     def __init__(self, taxonomy: Taxonomy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.taxonomy = taxonomy
+        self.project: Any = None  # the open project (set_project): its own kinds, and where "New kind…" adds one
         self.asset_id = ""
         self.record: dict[str, Any] = {}
         self.is_new = False
@@ -62,8 +65,10 @@ class AssetForm(QWidget):
             label = QLabel(spec.label + (" (private)" if spec.private else "") + ("*" if spec.name in ("name", "category") else ""))
             label.setBuddy(editor.input)
             label.setToolTip(editor.input.toolTip())
-            form.addRow(label, editor)
+            form.addRow(label, self._with_new_kind(editor) if spec.name == "kind" else editor)
         self.editors["kind"].set_kinds(None)
+        self.details = DetailsEditor()
+        self.details.edited.connect(lambda: self._edited("details"))
         self.stamps = QLabel("")
         self.stamps.setStyleSheet("color: #555;")
         self.stamps.setWordWrap(True)
@@ -73,6 +78,7 @@ class AssetForm(QWidget):
         inner_layout.addWidget(self.where)
         inner_layout.addWidget(self.assess)
         inner_layout.addLayout(form)
+        inner_layout.addWidget(self.details)
         inner_layout.addWidget(self.stamps)
         inner_layout.addStretch(1)
         scroll = self.scroll = QScrollArea()
@@ -123,8 +129,11 @@ class AssetForm(QWidget):
         self.touched, self.attempted = set(), False
         self.heading.setText(str(record.get("name") or "Asset"))
         geom = record.get("geometry")
-        self.where.setText("On the map." if geom is not None and not geom.is_empty
-                           else "Not on the map yet: use Place on the map in the table.")
+        self.where.setText(("On the map." if geom is not None and not geom.is_empty
+                            else "Not on the map yet: use Place on the map in the table.")
+                           + (" To sort: an import could not tell what it is. Choose its category and kind; it "
+                              "stays private until you make it public." if record.get("category") == UNCATEGORISED
+                              else ""))
         self.stamps.setText(f"Created {str(record.get('created_at') or '')[:10]}, "
                             f"last changed {str(record.get('updated_at') or '')[:10]}. "
                             f"Source: {record.get('source') or 'typed in'}.")
@@ -158,17 +167,65 @@ class AssetForm(QWidget):
         on = on and not self.readonly
         for editor in self.editors.values():
             editor.input.setEnabled(on)
+        self.new_kind.setEnabled(on and self.project is not None)
+        self.details.set_enabled(on)
         self.delete.setEnabled(on and not self.is_new)
         self.assess.setEnabled(on and not self.is_new)
         self._validate()
 
+    # --- the project's kinds ----------------------------------------------------------------------
+
+    def _with_new_kind(self, editor: FieldEditor) -> QWidget:
+        """The kind chooser with "New kind…" beside it, for a kind the list lacks."""
+        self.new_kind = QPushButton("New kind…")
+        self.new_kind.setToolTip("Add a kind of asset this project has and the list lacks, such as a skate park.")
+        self.new_kind.clicked.connect(self._add_kind)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(editor, 1)
+        layout.addWidget(self.new_kind, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def set_project(self, project: Any) -> None:
+        """The open project (None when closed): its taxonomy, with the kinds it added, fills the kind list."""
+        self.project = project
+        self._use_taxonomy(project.taxonomy if project is not None else default_taxonomy())
+        self._set_enabled(bool(self.asset_id or self.is_new))
+
+    def _use_taxonomy(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        for editor in self.editors.values():
+            editor.taxonomy = taxonomy
+        kind = self.editors["kind"]
+        kind.blockSignals(True)
+        kind.set_kinds(self.editors["category"].value())
+        kind.blockSignals(False)
+
+    def _add_kind(self) -> None:
+        from assetmap.gui.kind_dialog import NewKindDialog
+
+        category = self.editors["category"].value()
+        dialog = NewKindDialog(self.project, category=category if category != UNCATEGORISED else None, parent=self)
+        if not dialog.exec() or dialog.kind is None:
+            return
+        self._use_taxonomy(self.project.taxonomy)
+        self.editors["category"].set_value(dialog.kind.category)
+        self.editors["kind"].set_kinds(dialog.kind.category)
+        self.editors["kind"].set_value(dialog.kind.id)
+        self.touched.update(("category", "kind"))
+        self._validate()
+
     def _load(self, values: dict[str, Any]) -> None:
+        if self.project is not None and self.project.taxonomy is not self.taxonomy:  # kinds added elsewhere
+            self._use_taxonomy(self.project.taxonomy)
         self._loading = True
         try:
             self.editors["kind"].set_kinds(values.get("category"))
             for name, editor in self.editors.items():
                 editor.set_value(values.get(name))
                 editor.show_problem(None)
+            self.details.set_values(values.get("details"), values.get("public_details"))
         finally:
             self._loading = False
         self._validate()
@@ -176,7 +233,7 @@ class AssetForm(QWidget):
     # --- editing ---------------------------------------------------------------------------------
 
     def values(self) -> dict[str, Any]:
-        return {name: editor.value() for name, editor in self.editors.items()}
+        return {**{name: editor.value() for name, editor in self.editors.items()}, **self.details.values()}
 
     def _edited(self, name: str) -> None:
         if self._loading:
@@ -192,7 +249,7 @@ class AssetForm(QWidget):
     def changes(self) -> dict[str, Any]:
         """Fields whose cleaned value differs from the stored one."""
         clean, _ = clean_asset({**self.record, **self.values()}, self.taxonomy)
-        return {k: clean.get(k) for k in self.editors if not _same(clean.get(k), self.record.get(k))}
+        return {k: clean.get(k) for k in (*self.editors, *DETAIL_FIELDS) if not _same(clean.get(k), self.record.get(k))}
 
     def _validate(self) -> None:
         active = bool(self.asset_id or self.is_new) and not self.readonly

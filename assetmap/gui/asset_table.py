@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from assetmap.core.taxonomy import Taxonomy
+from assetmap.core.taxonomy import UNCATEGORISED, UNCATEGORISED_LABEL, Taxonomy
 from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -65,6 +65,7 @@ def asset_rows(assets: gpd.GeoDataFrame, taxonomy: Taxonomy) -> list[AssetRow]:
     located = (geoms.notna() & ~geoms.is_empty).to_numpy()
     categories = frame["category"].where(frame["category"].notna(), None)
     category_label = {c: str(info.get("label", c)) for c, info in taxonomy.categories.items()}
+    category_label[UNCATEGORISED] = UNCATEGORISED_LABEL
     kinds = _text(frame, "kind")
     kind_label = {k: (taxonomy.label(k) if k else "") for k in kinds.unique()}
     text = {key: _text(frame, key) for key, _label in COLUMNS if key not in ("category", "kind", "located")}
@@ -154,6 +155,7 @@ class AssetTablePanel(QWidget):
         for cat_id, info in taxonomy.categories.items():
             if cat_id != "people":
                 self.category.addItem(info.get("label", cat_id), cat_id)
+        self.category.addItem(UNCATEGORISED_LABEL, UNCATEGORISED)  # imported drafts still to be sorted
         self.category.setToolTip("Show only one category of asset.")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Find by name, kind, address or postcode (Ctrl+F)")

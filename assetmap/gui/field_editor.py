@@ -48,8 +48,8 @@ class FieldEditor(QWidget):
             combo.addItem("", None)
             for choice in spec.choices:
                 if choice != "people":
-                    combo.addItem(taxonomy.categories.get(choice, {}).get("label", pretty(choice))
-                                  if spec.name == "category" else pretty(choice), choice)
+                    combo.addItem(taxonomy.category_label(choice) if spec.name == "category" else pretty(choice),
+                                  choice)
             combo.currentIndexChanged.connect(self.edited)
             self.input = combo
         elif spec.type == "list" and spec.choices:

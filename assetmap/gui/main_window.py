@@ -232,6 +232,8 @@ class MainWindow(QMainWindow):
         if doc.project.notices:  # what assetmap completed or repaired of edits made in QGIS or GDAL
             self.statusBar().showMessage("Edits made outside assetmap were checked: " + " ".join(doc.project.notices), 30000)
         self.form.set_readonly(doc.readonly)
+        self.form.set_project(doc.project)  # the project's own kinds in the form, and "New kind…" adds there
+        self.table.model.taxonomy = doc.project.taxonomy
         self.people.readonly = doc.readonly
         hoods = doc.project.neighbourhoods()
         self.people.set_neighbourhoods(list(zip(hoods["code"].astype(str), hoods["name"].astype(str))))
@@ -268,6 +270,7 @@ class MainWindow(QMainWindow):
         self.undo_group.removeStack(doc.undo_stack)
         doc.close()
         doc.deleteLater()
+        self.form.set_project(None)
         self.form.clear()
         self.assessments.show_asset(None, [])
         self.buildings.set_summaries([])

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from assetmap import __version__
@@ -21,6 +22,7 @@ from assetmap.gui.settings import sample_path
 if TYPE_CHECKING:
     from assetmap.core.project.store import Project
     from assetmap.gui.main_window import MainWindow
+    from assetmap.gui.new_project_dialog import NewProjectDialog
 
 PROJECT_FILTER = "assetmap projects (*.gpkg);;All files (*)"
 
@@ -59,31 +61,16 @@ def open_sample(w: "MainWindow") -> JobHandle | None:
     return handle
 
 
-def new_project(w: "MainWindow") -> JobHandle | None:
-    """A project needs neighbourhoods: ask for a boundaries file, then where to save."""
-    source, _ = QFileDialog.getOpenFileName(
-        w, "Choose the neighbourhood boundaries (wards, LSOAs…)", str(Path.home()),
-        "Boundary files (*.geojson *.json *.gpkg *.shp *.zip);;All files (*)")
-    if not source:
-        return None
-    dest, _ = QFileDialog.getSaveFileName(w, "Save the new project as", str(Path.home() / "my-assets.gpkg"), PROJECT_FILTER)
-    if not dest:
-        return None
-    dest_path = Path(dest).with_suffix(".gpkg")
+def new_project(w: "MainWindow") -> "NewProjectDialog":
+    """Start from a local authority (bundled LSOAs) or a boundary file; the dialog creates it on the job runner."""
+    from assetmap.gui.new_project_dialog import NewProjectDialog
 
-    def create(_p: "Project | None", progress: Progress) -> Path:
-        from assetmap.core.boundaries import read_boundaries
-        from assetmap.core.project.store import Project
-
-        progress.update(0, 2, "Reading the boundaries")
-        boundaries = read_boundaries(Path(source))
-        progress.update(1, 2, "Writing the project")
-        return Project.create(dest_path, boundaries.crs, name=dest_path.stem, neighbourhoods=boundaries.frame)
-
-    handle = w.jobs.run("Creating the project", create, parent=w)
-    handle.succeeded.connect(lambda path: w.open_project(path))
-    on_failure(w, handle, "Could not create the project")
-    return handle
+    dialog = NewProjectDialog(w.jobs, w)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.projectCreated.connect(w.open_project)
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog
 
 
 def save_as(w: "MainWindow") -> None:
@@ -152,7 +139,8 @@ def import_assets(w: "MainWindow") -> None:
             w.statusBar().showMessage(
                 f"Imported {r.imported + r.unlocated} assets from {Path(str(r.file)).name}"
                 + (f" ({r.unlocated} not on the map yet: tick “Only assets not on the map yet” in the Assets tab)"
-                   if r.unlocated else "") + ".", 20000)
+                   if r.unlocated else "") + (f", updated {r.updated} from an earlier import" if r.updated else "")
+                + ". Edit ▸ Undo takes the import back.", 20000)
 
 
 def import_people(w: "MainWindow", path: Path | None = None) -> JobHandle | None:
@@ -166,9 +154,15 @@ def import_people(w: "MainWindow", path: Path | None = None) -> JobHandle | None
             return None
         path = Path(chosen)
     from assetmap.core.io.people_import import import_people as core_import_people
+    from assetmap.core.project.imports import postcode_lookup
 
-    handle = w.jobs.run("Importing people", lambda project, progress: core_import_people(
-        project, path, progress=progress), project=w.doc.project, parent=w)
+    def run(project: Project, progress: Progress) -> Any:  # the project's remembered postcode lookup, if any
+        lookup, notes = postcode_lookup(project, progress=progress)
+        report = core_import_people(project, path, postcodes=lookup, progress=progress)
+        report.notes[:0] = notes
+        return report
+
+    handle = w.jobs.run("Importing people", run, project=w.doc.project, parent=w)
 
     def done(report: Any) -> None:
         if w.doc is not None:

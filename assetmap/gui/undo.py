@@ -8,12 +8,15 @@ Undo and redo afterwards call ``revert``/``apply``, each one transaction in the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PyQt6.QtGui import QUndoCommand
 
 from assetmap.core.errors import AssetmapError
 from assetmap.core.project.store import Project
+
+if TYPE_CHECKING:
+    from assetmap.gui.document import Document
 
 
 class CoreCommand(Protocol):
@@ -55,3 +58,13 @@ class UndoAdapter(QUndoCommand):
             self.setObsolete(True)
             self._on_error(exc)
         self._after(self.command)
+
+
+def push_done(doc: Document, command: CoreCommand) -> None:
+    """Put a command that already ran on a job (an import ``commit_import`` wrote) on the document's undo stack.
+
+    Undo and redo then run it like any edit; afterwards the whole document reloads, since an import
+    can add, place and change any number of assets.
+    """
+    doc.undo_stack.push(UndoAdapter(doc.project, command, lambda _command: doc.reload(),
+                                    lambda exc: doc.errorRaised.emit(str(exc))))

@@ -28,8 +28,9 @@ class WelcomePage(QWidget):
         self.sample = QPushButton("Open the &sample project (Trafford)")
         self.sample.setToolTip("A real borough's community assets from open data; built the first time you open it.")
         self.new = QPushButton("Start a &new project…")
-        self.new.setToolTip("Choose a file that outlines your neighbourhoods, such as wards or LSOAs "
-                            "(small census areas), from the council or the ONS Open Geography Portal.")
+        self.new.setToolTip("Choose your local authority: its neighbourhoods (LSOAs, small census areas) come "
+                            "with assetmap, with population and deprivation. Or use your own boundary file, "
+                            "such as the council's wards.")
         self.open = QPushButton("&Open a project…")
         self.open.setToolTip("Open an assetmap project file (.gpkg).")
         for button in (self.sample, self.new, self.open):

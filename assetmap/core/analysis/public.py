@@ -26,7 +26,8 @@ def needs_public_run(project: Any, options: dict[str, Any] | None = None) -> boo
     """True when the stored results were shaped by private assets that still exist."""
     if (options if options is not None else _run_options(project)).get("include_private") is False:
         return False
-    row = project.connection.execute("SELECT COUNT(*) FROM assets WHERE visibility = 'private'").fetchone()
+    row = project.connection.execute("SELECT COUNT(*) FROM assets WHERE visibility = 'private' "
+                                     "AND category IS NOT 'uncategorised'").fetchone()  # drafts shape nothing
     return bool(row and row[0])
 
 

@@ -37,7 +37,7 @@ from assetmap.core.analysis.population import PopulationPoints
 from assetmap.core.analysis.rules import RuleSet, ensure_project_rules
 from assetmap.core.model import now_iso
 from assetmap.core.progress import Progress, ensure_progress
-from assetmap.core.taxonomy import CATEGORY_IDS, Taxonomy, default_taxonomy
+from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy, default_taxonomy
 
 RUN_SETTING = "gap_run"
 DISTANCE_NOTE = ("straight-line (as the crow flies) from the edge of an asset's footprint, or its point, "
@@ -130,6 +130,9 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     stages.tick("prepare", "Reading the neighbourhoods")(0, 1)
     if not options.include_private and len(assets):
         assets = assets[assets["visibility"] != "private"]
+    to_sort = int((assets["category"] == UNCATEGORISED).sum()) if len(assets) else 0
+    if to_sort:  # drafts an import could not sort are no evidence of anything yet: not counted anywhere
+        assets = assets[assets["category"] != UNCATEGORISED]
     nb_geoms = neighbourhoods.geometry.to_numpy()
     codes = neighbourhoods["code"].astype(str).tolist()
     names = neighbourhoods["name"].astype(str).tolist()
@@ -216,7 +219,7 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     meta = {"run_at": now_iso(), "options": options.describe(), "neighbourhoods": n,
             "assets_counted": int(counts.by_category.drop(columns=["people"]).to_numpy().sum()),
             "unlocated_assets": counts.unlocated, "green_spaces_without_size": unsized,
-            "coverage_basis": "population" if pop_cov else "area"}
+            "coverage_basis": "population" if pop_cov else "area", "assets_to_sort": to_sort}
     return GapResult(rules, results, meta)
 
 

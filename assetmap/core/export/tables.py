@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from assetmap.core.export.privacy import exported_fields, filter_assets
+from assetmap.core.export.privacy import detail_fields, exported_fields, filter_assets, public_of
 from assetmap.core.model import INTEGER_FIELDS
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.atomic import atomic_path
@@ -62,9 +62,12 @@ def point_lonlat(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
 
 
 def export_records(assets: gpd.GeoDataFrame, *, private: bool) -> tuple[list[str], list[list[Any]], np.ndarray, np.ndarray]:
-    """Filtered assets as (field names, rows of clean values, lon, lat)."""
+    """Filtered assets as (field names, rows of clean values, lon, lat).
+
+    Each detail an export may carry (every one in private mode, public ones otherwise) is a field of its own,
+    after the asset fields, named by its column header (see ``detail_fields``)."""
     kept = filter_assets(assets, private=private)
-    fields = [c for c in exported_fields(private) if c in kept.columns]
+    fields = [c for c in exported_fields(private) if c in kept.columns and c != "details"]
     lon, lat = point_lonlat(kept.geometry)
     frame = kept[fields].astype(object).where(kept[fields].notna(), None)
     rows = frame.values.tolist()
@@ -77,7 +80,10 @@ def export_records(assets: gpd.GeoDataFrame, *, private: bool) -> tuple[list[str
         for i, v in enumerate(row):
             if v is not None and not isinstance(v, (str, int)):
                 row[i] = clean_value(v)
-    return fields, rows, lon, lat
+    detail_names, detail_values = detail_fields(kept, fields)
+    for row, extra in zip(rows, detail_values):
+        row.extend(extra)
+    return [*fields, *detail_names], rows, lon, lat
 
 
 def _coord(x: float) -> float | None:
@@ -101,6 +107,8 @@ def geojson_dict(assets: gpd.GeoDataFrame, *, private: bool, progress: Progress 
             feature["id"] = row[id_col]
         feature["geometry"] = geometry
         feature["properties"] = dict(zip(fields, row))
+        if "public_details" in feature["properties"]:  # private mode: a list, not JSON text
+            feature["properties"]["public_details"] = public_of(feature["properties"]["public_details"])
         features.append(feature)
     return {"type": "FeatureCollection", "features": features}
 
@@ -134,7 +142,7 @@ def csv_safe(value: Any) -> Any:
 
 def csv_rows(assets: gpd.GeoDataFrame, *, private: bool) -> tuple[list[str], Iterable[Sequence[Any]]]:
     fields, rows, lon, lat = export_records(assets, private=private)
-    header = [*fields, "lon", "lat"]
+    header = [*(csv_safe(f) for f in fields), "lon", "lat"]  # a detail's header is the user's text too
 
     def gen() -> Iterable[Sequence[Any]]:
         for n, row in enumerate(rows):

@@ -26,6 +26,7 @@ from assetmap.core.export.privacy import filter_areas, filter_assets, skill_summ
 from assetmap.core.export.tables import DECIMALS, WGS84, export_records
 from assetmap.core.model import ASSET_FIELD_MAP
 from assetmap.core.progress import Progress, ensure_progress, sub_progress
+from assetmap.core.taxonomy import UNCATEGORISED, UNCATEGORISED_DESCRIPTION
 
 DATA_VERSION = 1
 
@@ -37,6 +38,7 @@ CATEGORY_STYLE: dict[str, tuple[str, str]] = {
     "economy": ("#CC79A7", "diamond"),
     "culture": ("#D55E00", "star"),
     "people": ("#56B4E9", "hexagon"),
+    UNCATEGORISED: ("#8C8C8C", "hexagon"),  # drafts to sort (private maps only); people are never points
 }
 ACCESSIBILITY_LABELS = {"step_free": "Step-free access", "accessible_toilet": "Accessible toilet",
                         "hearing_loop": "Hearing loop", "parking": "Accessible parking"}
@@ -113,6 +115,7 @@ def _assets_block(assets: gpd.GeoDataFrame, private: bool, taxonomy: Any,
     fields, rows, lon, lat = export_records(assets, private=private)
     index = {name: i for i, name in enumerate(fields)}
     popup = [f for f in POPUP_FIELDS + (PRIVATE_POPUP_FIELDS if private else ()) if f in index]
+    popup += [f for f in fields if f not in ASSET_FIELD_MAP]  # the details this mode may show, by their header
     kinds: list[str] = []
     kind_index: dict[str, int] = {}
     out_rows: list[list[Any]] = []
@@ -139,7 +142,7 @@ def _assets_block(assets: gpd.GeoDataFrame, private: bool, taxonomy: Any,
         ids.append(row[index["id"]])
     block = {
         "fields": ["id", "name", "category", "kind", "lon", "lat", *popup],
-        "labels": {f: ASSET_FIELD_MAP[f].label for f in popup},
+        "labels": {f: ASSET_FIELD_MAP[f].label if f in ASSET_FIELD_MAP else f for f in popup},
         "kinds": [{"id": k, "label": taxonomy.label(k)} for k in kinds],
         "rows": out_rows,
     }
@@ -241,8 +244,8 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
     cat_list = []
     for c in categories:
         colour, shape = CATEGORY_STYLE.get(c, ("#000000", "circle"))
-        info = taxonomy.categories.get(c, {})
-        cat_list.append({"id": c, "label": info.get("label", c), "description": info.get("description", ""),
+        info = taxonomy.categories.get(c, {"description": UNCATEGORISED_DESCRIPTION if c == UNCATEGORISED else ""})
+        cat_list.append({"id": c, "label": taxonomy.category_label(c), "description": info.get("description", ""),
                          "color": colour, "shape": shape, "count": counts[c]})
     name = project.name
     data = {

@@ -2,7 +2,8 @@
 
 ``prepare_import`` reads, maps, locates, checks and de-duplicates without writing (the GUI's
 preview and the dry run); ``commit_import`` writes the accepted rows in one transaction.
-Every data row ends up in exactly one of: imported, unlocated, duplicates, rejected.
+Every data row ends up in exactly one of: imported, unlocated, duplicates, updated, rejected
+(updated: a row that made an asset the last time this file was imported, and changes it now).
 """
 
 from __future__ import annotations
@@ -22,16 +23,20 @@ from assetmap.core.errors import DataError
 from assetmap.core.io.columns import (
     FIELD_ALIASES,
     check_overrides,
+    find_name_by_values,
     guess_mapping,
     normalise,
     resolve_overrides,
+    resolve_public_columns,
     split_coordinate_pairs,
 )
-from assetmap.core.io.dedupe import DuplicateIndex
+from assetmap.core.io.dedupe import DuplicateIndex, PlannedUpdate
+from assetmap.core.io.derived import plan_derived
 from assetmap.core.io.locate import PLACEHOLDERS, Located, locate_rows
 from assetmap.core.io.postcodes import PostcodeLookup, format_postcode
 from assetmap.core.io.readers import read_table
 from assetmap.core.io.table import CellProblem, RawTable
+from assetmap.core.io.theme import Theme, decide_theme
 from assetmap.core.model import (
     ASSET_FIELD_MAP,
     ASSET_FIELD_NAMES,
@@ -40,8 +45,9 @@ from assetmap.core.model import (
 )
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.atomic import atomic_path
+from assetmap.core.project.imports import record_import, reimport_for, remember_lookups
 from assetmap.core.project.store import Project
-from assetmap.core.taxonomy import CATEGORY_IDS
+from assetmap.core.taxonomy import UNCATEGORISED
 
 
 @dataclass
@@ -49,6 +55,7 @@ class ImportOptions:
     layer: str | None = None
     category: str | None = None  # every row gets this category (a type column then only picks the kind)
     kind: str | None = None  # every row gets this kind
+    theme: bool = True  # decide what the whole file lists before classifying rows (False: row by row, --no-theme)
     crs: str | None = None  # coordinates are in this CRS, whatever the columns say
     mapping: dict[str, str] = field(default_factory=dict)  # field → column overrides (--map)
     postcodes: PostcodeLookup | None = None
@@ -58,6 +65,7 @@ class ImportOptions:
     kind_values: dict[str, str] = field(default_factory=dict)  # type text → kind id, for known registers
     visibility: str | None = None
     clip: bool = False  # reject rows located outside every neighbourhood (an OSM extract is bigger than an area)
+    public_columns: list[str] = field(default_factory=list)  # extra columns whose details may be published
 
 
 @dataclass
@@ -67,17 +75,28 @@ class ImportReport:
     imported: int = 0
     unlocated: int = 0
     duplicates: int = 0
+    updated: int = 0
     rejected: int = 0
     rejects: list[dict[str, Any]] = field(default_factory=list)
     duplicate_rows: list[dict[str, Any]] = field(default_factory=list)
+    updated_rows: list[dict[str, Any]] = field(default_factory=list)
+    import_id: int | None = None  # its number in the project's import history, once committed
     notes: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
+    extra_columns: list[str] = field(default_factory=list)  # kept as each asset's details
+    public_columns: list[str] = field(default_factory=list)  # of those, the ones that may be published
+    theme: dict[str, Any] | None = None  # what the file as a whole lists, and why (see core/io/theme.py)
+    uncategorised: int = 0  # rows that came in as drafts to sort (also counted in imported or unlocated)
+    uncategorised_rows: list[dict[str, Any]] = field(default_factory=list)  # {"row", "name"} of each
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "rows": self.rows, "imported": self.imported, "unlocated": self.unlocated,
-                "duplicates": self.duplicates, "rejected": self.rejected, "rejects": self.rejects,
-                "by_category": self.by_category, "mapping": self.mapping, "notes": self.notes}
+                "duplicates": self.duplicates, "updated": self.updated, "rejected": self.rejected,
+                "rejects": self.rejects, "updated_rows": self.updated_rows, "by_category": self.by_category,
+                "mapping": self.mapping, "notes": self.notes, "import_id": self.import_id,
+                "extra_columns": self.extra_columns, "public_columns": self.public_columns, "theme": self.theme,
+                "uncategorised": self.uncategorised, "uncategorised_rows": self.uncategorised_rows}
 
 
 @dataclass
@@ -87,11 +106,18 @@ class PreparedImport:
     records: list[dict[str, Any]]
     points: list[shapely.Geometry | None]
     areas: list[shapely.Geometry | None]
+    updates: list[PlannedUpdate] = field(default_factory=list)  # rows that made an asset before, re-found
+    options: ImportOptions | None = None
 
 
 def _category_and_kind(values: dict[str, Any], raw_kind: Any, row_kind: str | None, options: ImportOptions,
-                       project: Project) -> tuple[str | None, str | None, str | None]:
-    """(category, kind, note) for a row; the note keeps a type text that matched no kind."""
+                       project: Project, theme_kind: str | None = None) -> tuple[str | None, str | None, str | None]:
+    """(category, kind, note) for a row; the note keeps type text that matched no kind.
+
+    The row's own type column comes first, then the file's theme (what the whole file lists), and only
+    then the row's name: a defibrillator at "St Mary's Primary School" is not a school. A category of
+    None means nothing told it: the row comes in as a draft to sort.
+    """
     tax = project.taxonomy
     raw_category = values.pop("category", None)
     category = options.category or tax.category_for_text(raw_category)
@@ -103,16 +129,47 @@ def _category_and_kind(values: dict[str, Any], raw_kind: Any, row_kind: str | No
             kind = mapped or tax.kind_for_text(hint, category=category)
             if kind:
                 break
+    if kind is None and theme_kind and (category is None or tax.kinds[theme_kind].category == category):
+        kind = theme_kind
     if kind is None and not is_blank(values.get("name")):
         kind = tax.kind_for_text(values["name"], category=category)
     if category is None and kind:
         category = tax.kinds[kind].category if kind in tax.kinds else None
-    if category is None and not is_blank(raw_category):
-        category = str(raw_category)  # let validation explain what is wrong with it
     if kind and category and kind in tax.kinds and tax.kinds[kind].category != category:
         kind = None
-    unmatched = next((str(h).strip() for h in hints if kind is None), None)
+    unmatched = ", ".join(str(h).strip() for h in hints) if kind is None and hints else None
     return category, kind, unmatched
+
+
+# A spreadsheet's totals line ("Total", "Grand total: 57 assets"): not an asset, even as a draft.
+_TOTALS = re.compile(r"^\s*(grand |sub ?)?totals?\s*[:=]?\s*[\d,.]*\s*(assets?|rows?|sites?|items?|records?)?\s*$",
+                     re.IGNORECASE)
+
+
+def _file_theme(project: Project, table: RawTable, mapping: Mapping[str, str], options: ImportOptions) -> Theme:
+    """What the whole file lists (see ``theme``), from its name, sheet or layer, type column and names."""
+    if options.kind:
+        return Theme(options.kind, "--kind", "chosen for every row (--kind)")
+    if not options.theme:
+        return Theme(None, "--no-theme", "asked for row by row (--no-theme)")
+    if table.format == "osm":
+        return Theme(None, "rows", "each OpenStreetMap feature's tags say what it is")
+    tax = project.taxonomy
+    frame = table.rows
+    kinds = frame[mapping["kind"]].tolist() if mapping.get("kind") in frame.columns else [None] * len(frame)
+    cats = frame[mapping["category"]].tolist() if mapping.get("category") in frame.columns else [None] * len(frame)
+    hints = []
+    for kind, cat in zip(kinds, cats):
+        found = [h for h in (kind, None if tax.category_for_text(cat) else cat)
+                 if not is_blank(h) and not isinstance(h, CellProblem) and str(h).strip().lower() not in PLACEHOLDERS]
+        hints.append(found[0] if found else None)
+    names = frame[mapping["name"]].tolist() if mapping.get("name") in frame.columns else []
+    places = {project.name}
+    places.update(str(r[0]) for r in project.connection.execute('SELECT "name" FROM neighbourhoods') if r[0])
+    return decide_theme(tax, file_name=table.path.name, layer=table.layer, hints=hints, names=names,
+                        type_column=mapping.get("kind") or mapping.get("category"), kind_values=options.kind_values,
+                        category=options.category,
+                        place_words={w for p in places for w in re.findall(r"[a-z]+", p.lower())})
 
 
 class _TextOnly(HTMLParser):
@@ -249,7 +306,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     progress = ensure_progress(progress)
     path = Path(path)
     progress.update(0, 1, f"Reading {path.name}")
-    table = read_table(path, options.layer)
+    table = read_table(path, options.layer, taxonomy=project.taxonomy)
     overrides = resolve_overrides(options.mapping, table.columns)
     try:
         check_overrides(overrides, table.columns)
@@ -257,13 +314,23 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         raise DataError(str(exc), file=path) from None
     mapping = guess_mapping(table.columns, overrides)
     paired = split_coordinate_pairs(table.rows, mapping)
+    named = find_name_by_values(table.rows, mapping, overrides) if table.format != "osm" else None
     if "name" not in mapping and not (options.default_name or options.name_from_kind) and table.format != "osm":
         raise DataError("no column holds the assets' names (looked for: "
                         f"{', '.join(FIELD_ALIASES['name'][:8])} ...); name it with --map name=COLUMN", file=path)
+    try:
+        public = resolve_public_columns(options.public_columns, table.columns)
+    except ValueError as exc:
+        raise DataError(str(exc), file=path) from None
+    derived = plan_derived(table.rows, mapping, overrides, public, used={paired} if paired else None)
     report = ImportReport(file=str(path), rows=len(table) + len(table.early_rejects), notes=list(table.notes),
-                          mapping={k: v for k, v in mapping.items()})
+                          mapping={k: v for k, v in mapping.items()}, extra_columns=derived.details,
+                          public_columns=[c for c in derived.details if c in derived.public])
     if paired:
         report.notes.append(f"column '{paired}' holds latitude, longitude pairs")
+    if named:
+        report.notes.append(named)
+    report.notes += derived.notes
     for row, reason in table.early_rejects:
         report.rejects.append({"row": row, "reason": reason})
     located = locate_rows(table, mapping, project.crs, crs_option=options.crs, postcodes=options.postcodes,
@@ -272,7 +339,11 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     if options.clip:
         _clip_to_neighbourhoods(project, located)
     source = options.source or path.name
-    index = DuplicateIndex.from_assets(project.assets())
+    theme = _file_theme(project, table, mapping, options)
+    existing = project.assets()
+    index = DuplicateIndex.from_assets(existing)
+    again = reimport_for(project, existing, source, list(mapping))
+    updates: list[PlannedUpdate] = []
     records, points, areas = [], [], []
     counts: dict[str, int] = {}
     columns = table.rows.to_dict("records")
@@ -285,6 +356,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
             report.rejects.append({"row": row_number, "reason": located.problems[i]})
             continue
         values = {f: raw[c] for f, c in mapping.items() if f in ASSET_FIELD_NAMES}
+        values.update(derived.values(raw))
         if table.format == "osm":
             values.setdefault("source_ref", raw.get("osm_ref"))
         cell_problems = _tidy(values, mapping, counts)
@@ -296,7 +368,13 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         if is_blank(values.get("name")) and options.default_name:
             values["name"] = options.default_name
         row_kind = table.osm_kinds[i] if table.osm_kinds is not None else None
-        category, kind, unmatched = _category_and_kind(values, raw_kind, row_kind, options, project)
+        category, kind, unmatched = _category_and_kind(values, raw_kind, row_kind, options, project, theme.kind)
+        if category is None:  # nothing told its category: a private draft to sort, never dropped for that alone
+            if located.points[i] is None and _TOTALS.match(str(values.get("name") or "")):
+                report.rejects.append({"row": row_number, "reason": f"'{values['name']}' looks like the "
+                                       "spreadsheet's totals line, not an asset"})
+                continue
+            category = UNCATEGORISED
         if is_blank(values.get("name")) and options.name_from_kind and kind:
             values["name"] = project.taxonomy.label(kind)
         values.update(category=category, kind=kind, source=source)
@@ -312,18 +390,26 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
             for fld, message in problems.items():
                 col = "--category" if fld == "category" and options.category else mapping.get(fld)
                 reasons.append(f"column '{col}': {message}" if col else message)
-            if "category" in problems and category is None:
-                reasons[-1] = ("cannot tell the category (no category column, and the type and name match no kind); "
-                               f"add a category column or use --category ({', '.join(CATEGORY_IDS[1:])})")
             report.rejects.append({"row": row_number, "reason": "; ".join(reasons)})
             continue
         point = located.points[i]
+        update = again.match(clean, point, located.areas[i], row_number)
+        if update is not None:  # this file made that asset before: update it, never add it twice
+            updates.append(update)
+            if update.changed:
+                report.updated_rows.append(update.report_row())
+            else:
+                report.duplicate_rows.append({"row": row_number, "reason": update.duplicate_reason()})
+            index.add(clean, point)
+            continue
         why = index.match(clean, point)
         if why:
             report.duplicate_rows.append({"row": row_number, "reason": why})
             continue
         index.add(clean, point)
         records.append(clean)
+        if clean["category"] == UNCATEGORISED:
+            report.uncategorised_rows.append({"row": row_number, "name": clean["name"]})
         points.append(point)
         areas.append(located.areas[i])
     if counts.get("markup"):
@@ -336,18 +422,45 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     report.unlocated = sum(p is None for p in points)
     report.imported = len(records) - report.unlocated
     report.duplicates = len(report.duplicate_rows)
+    report.updated = len(report.updated_rows)
+    kept = again.kept_note(updates)
+    if kept:
+        report.notes.append(kept)
     report.rejected = len(report.rejects)
     report.rejects.sort(key=lambda r: r["row"])
     for rec in records:
         report.by_category[rec["category"]] = report.by_category.get(rec["category"], 0) + 1
+    _report_theme(report, theme, records, project)
     progress.update(total, total, "Checked")
-    return PreparedImport(table, report, records, points, areas)
+    return PreparedImport(table, report, records, points, areas, updates, options)
 
 
-def commit_import(project: Project, prepared: PreparedImport) -> ImportReport:
-    """Write a prepared import in one transaction (all rows or none)."""
-    if prepared.records:
-        project.add_assets(prepared.records, prepared.points, prepared.areas)
+def _report_theme(report: ImportReport, theme: Theme, records: list[dict[str, Any]], project: Project) -> None:
+    """The file's theme and the drafts to sort, in the report (notes for people, fields for --json)."""
+    label = project.taxonomy.label(theme.kind) if theme.kind else ""
+    applied = sum(1 for r in records if theme.kind and r["kind"] == theme.kind)
+    own = sum(1 for r in records if theme.kind and r["kind"] and r["kind"] != theme.kind)
+    report.theme = theme.to_json(label, applied, own)
+    if theme.source == "file" or (theme.kind is None and theme.evidence.get("file", {}).get("kinds")):
+        report.notes.append(theme.note(label, applied, own))
+    report.uncategorised = len(report.uncategorised_rows)
+    if report.uncategorised:
+        n = report.uncategorised
+        report.notes.append(f"{n} row{'s' if n != 1 else ''} came in as {'drafts' if n != 1 else 'a draft'} to sort: "
+                            "nothing in the file told the category. They are private and left out of gap analysis "
+                            "until you choose their category (Assets table: To sort)")
+
+
+def commit_import(project: Project, prepared: PreparedImport, *, remember_postcodes: bool = False) -> ImportReport:
+    """Write a prepared import in one transaction (all rows or none): the new assets, the updates of those
+    it made before, and its record in the import history (so it can be undone); ``remember_postcodes``
+    keeps its postcode lookup as the project's."""
+    with project.transaction():
+        added = project.add_assets(prepared.records, prepared.points, prepared.areas) if prepared.records else []
+        record_import(project, prepared, added)
+        lookup = prepared.options.postcodes if prepared.options is not None else None
+        if remember_postcodes and lookup is not None:
+            remember_lookups(project, lookup)
     return prepared.report
 
 

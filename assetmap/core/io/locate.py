@@ -134,6 +134,9 @@ def locate_rows(
             hint = "EPSG:27700"
         xs = _column_numbers(table, mapping["x"], "x", hint, problems)
         ys = _column_numbers(table, mapping["y"], "y", hint, problems)
+        for i in range(n):  # the file's own geometry placed the row: its coordinate columns are only details
+            if points[i] is not None:
+                problems.pop(i, None)
         _zero_placeholders(table, xs, ys, notes)
         row_crs = _row_crs(table, mapping, forced, xs, ys, problems, notes, extent_wgs84)
         systems = list({id(c): c for c in row_crs if c is not None}.values())  # by identity: hashing a CRS is slow

@@ -25,6 +25,7 @@ from pyproj import CRS
 from assetmap.core.errors import DataError
 from assetmap.core.io.sniff import detect_format, utf16_codec
 from assetmap.core.io.table import CellProblem, RawTable
+from assetmap.core.taxonomy import Taxonomy
 
 Reader = Callable[[Path, str | None], RawTable]
 READERS: dict[str, Reader] = {}
@@ -38,10 +39,17 @@ def reader(fmt: str) -> Callable[[Reader], Reader]:
     return register
 
 
-def read_table(path: str | Path, layer: str | None = None) -> RawTable:
-    """Read any supported file into a ``RawTable``."""
+def read_table(path: str | Path, layer: str | None = None, *, taxonomy: Taxonomy | None = None) -> RawTable:
+    """Read any supported file into a ``RawTable``; ``taxonomy`` (a project's, with its own kinds) says which
+    OpenStreetMap features are assets."""
     path = Path(path)
-    table = READERS[detect_format(path)](path, layer)
+    fmt = detect_format(path)
+    if fmt == "osm" and taxonomy is not None:
+        from assetmap.core.io.osm import read_osm
+
+        table = read_osm(path, taxonomy)
+    else:
+        table = READERS[fmt](path, layer)
     if len(table) == 0 and not table.early_rejects:
         raise DataError("has a header row but no data rows" if table.format in ("csv", "xlsx")
                         else "holds no features", file=path)
@@ -301,7 +309,9 @@ def read_xlsx(path: Path, layer: str | None = None) -> RawTable:
                      "passed over: no table with rows in it")
     if others and not layer:
         notes.append(f"other sheets not read: {', '.join(repr(n) for n in others)} (choose one with --layer)")
-    return _build(path, "xlsx", header, body, notes, [])
+    table = _build(path, "xlsx", header, body, notes, [])
+    table.layer = title
+    return table
 
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
@@ -414,7 +424,9 @@ def read_vector(path: Path, layer: str | None = None, *, source: str | None = No
         gdf = pyogrio.read_dataframe(src, layer=chosen)
     except Exception as exc:
         raise DataError(f"could not be read ({str(exc).splitlines()[0]})", file=path) from None
-    return _from_geodataframe(path, "vector", gdf, f"layer '{chosen}'")
+    table = _from_geodataframe(path, "vector", gdf, f"layer '{chosen}'")
+    table.layer = chosen
+    return table
 
 
 # GIS files that may come zipped instead of a shapefile (ONS and council downloads do this).

@@ -48,6 +48,7 @@ class RawTable:
     early_rejects: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     osm_kinds: list[str | None] | None = None  # set by the OpenStreetMap reader
+    layer: str | None = None  # the sheet or layer the rows came from, which may say what they are ("Dentists")
 
     @property
     def columns(self) -> list[str]:

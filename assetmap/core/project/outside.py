@@ -35,7 +35,7 @@ from assetmap.core.errors import DataError, NotAProjectError
 from assetmap.core.model import CATEGORY_IDS, VISIBILITY, clean_asset, new_id, now_iso
 from assetmap.core.project import gpkg
 from assetmap.core.project.schema import SCHEMA_VERSION, TABLES, column_sql, columns_added_after
-from assetmap.core.taxonomy import Taxonomy
+from assetmap.core.taxonomy import UNCATEGORISED, Taxonomy
 
 # Layers holding data that cannot be worked out again: missing, they are an error. The others
 # (gap_results, worked out again by `assetmap gaps`, and assessments, which came after the first
@@ -311,10 +311,11 @@ def scan_assets(conn: sqlite3.Connection, srs_id: int, taxonomy: Taxonomy) -> tu
         if _text(name) is None:
             problems.append(Problem("assets", fid, "name", "is empty; every asset needs a name"))
         fine = (category in CATEGORY_IDS and category != "people" and visibility in VISIBILITY
-                and (kind is None or (kind in kinds and kinds[kind].category == category)))
+                and (kind is None or (kind in kinds and kinds[kind].category == category))) or (
+                category == UNCATEGORISED and kind is None and visibility == "private")  # a draft to sort
         if not fine:
             values = {"name": name or "-", "category": category, "kind": kind, "visibility": visibility}
-            if isinstance(category, str) and category not in CATEGORY_IDS:
+            if isinstance(category, str) and category not in (*CATEGORY_IDS, UNCATEGORISED):
                 values["category"] = taxonomy.category_for_text(category) or category
             clean, found = clean_asset(values, taxonomy)
             for col, raw in (("category", category), ("kind", kind), ("visibility", visibility)):

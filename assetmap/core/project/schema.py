@@ -63,6 +63,12 @@ TABLES: list[Table] = [
           '"created_at" DATETIME NOT NULL',
           description="Asset transfer assessments of buildings: several per asset, never overwritten "
           "(nested parts as JSON text)"),
+    Table("imports",
+          '"id" INTEGER NOT NULL UNIQUE, "file" TEXT NOT NULL, "source" TEXT, "imported_at" DATETIME NOT NULL, '
+          '"options" TEXT, "report" TEXT, "added_ids" TEXT, "updated_ids" TEXT, "previous" TEXT, "after" TEXT, '
+          '"seen" TEXT, "undone_at" DATETIME',
+          description="Import history: one row per committed import, with what is needed to undo it "
+          "(JSON text; see assetmap/core/project/imports.py)"),
 ]
 
 # Columns that a schema version added to an existing table: a file saved at an older version gets them

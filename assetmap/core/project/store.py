@@ -44,7 +44,7 @@ from assetmap.core.project.files import (
 from assetmap.core.project.lock import ProjectLock
 from assetmap.core.project.people import PeopleMixin
 from assetmap.core.project.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
-from assetmap.core.taxonomy import Taxonomy, default_taxonomy
+from assetmap.core.taxonomy import Taxonomy
 
 
 class Project(PeopleMixin):
@@ -230,6 +230,7 @@ class Project(PeopleMixin):
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         if version == self._data_version:
             return
+        self._taxonomy = None  # another program (or handle) may have added or removed the project's kinds
         if self._data_version is not None:
             self._recreate = outside.check_layers(conn, self.path, self._file_version)
         if self.readonly:
@@ -377,6 +378,8 @@ class Project(PeopleMixin):
         with self.transaction() as conn:
             conn.execute('INSERT INTO settings ("key", "value") VALUES (?, ?) '
                          'ON CONFLICT("key") DO UPDATE SET "value"=excluded."value"', (key, json.dumps(value)))
+        if key == "taxonomy_additions":
+            self._taxonomy = None  # read again with the project's new kinds
 
     @property
     def name(self) -> str:
@@ -384,15 +387,11 @@ class Project(PeopleMixin):
 
     @property
     def taxonomy(self) -> Taxonomy:
-        """The default taxonomy plus the kinds this project added (setting ``taxonomy_additions``)."""
+        """The default taxonomy plus the kinds this project added (setting ``taxonomy_additions``, see ``kinds``)."""
         if self._taxonomy is None:
-            extra = self.get_setting("taxonomy_additions", [])
-            if extra:
-                from assetmap.core.resources import load_json
+            from assetmap.core.project.kinds import project_taxonomy
 
-                self._taxonomy = Taxonomy.from_dict(load_json("taxonomy.json"), extra)
-            else:
-                self._taxonomy = default_taxonomy()
+            self._taxonomy = project_taxonomy(self.get_setting("taxonomy_additions", []), self.path)
         return self._taxonomy
 
     # --- reading ----------------------------------------------------------------------------
