@@ -19,6 +19,7 @@ from assetmap.core.errors import DataError
 from assetmap.core.io.columns import address_role, day_role, find_name_by_values, guess_mapping
 from assetmap.core.io.derived import hours_text, week_text
 from assetmap.core.io.importer import ImportOptions, import_file, prepare_import
+from assetmap.core.model import is_blank
 from assetmap.core.project import Project
 
 
@@ -349,3 +350,27 @@ def test_an_opening_hours_column_wins_over_day_columns(empty_project: Path, tmp_
     asset = assets_by_name(empty_project)["Old Trafford Hub"]
     assert asset["opening_times"] == "Monday to Friday, 9.30am-4pm"
     assert json.loads(asset["details"]) == {"Monday": "9.30-4", "Tuesday": "9.30-4"}
+
+
+def test_an_access_column_of_free_text_is_a_detail_and_one_of_features_is_accessibility(empty_project: Path,
+                                                                                         tmp_path: Path) -> None:
+    """A defibrillator register's "Access" says when the cabinet opens, not whether the place is step-free."""
+    path = write(tmp_path / "aeds.csv",
+                 "Name,Easting,Northing,Access\n"
+                 "Moss Lane Community Centre,380200,390300,24/7 external cabinet\n"
+                 "St Anne's Church Hall,380800,390700,Opening hours only\n")
+    features = write(tmp_path / "halls.csv",
+                     "Name,Easting,Northing,Access\n"
+                     "Woodheys Park Pavilion,381300,390200,Step free; hearing loop\n"
+                     "Ashton Lane Hall,381700,390900,wheelchair\n")
+    with Project.open(empty_project) as project:
+        report = import_file(project, path)
+        import_file(project, features)
+    assert "accessibility" not in report.mapping
+    assert any("column 'Access' holds text rather than accessibility features" in n for n in report.notes)
+    assets = assets_by_name(empty_project)
+    cabinet = assets["Moss Lane Community Centre"]
+    assert is_blank(cabinet["accessibility"])
+    assert json.loads(cabinet["details"]) == {"Access": "24/7 external cabinet"}
+    assert assets["Woodheys Park Pavilion"]["accessibility"] == "step_free, hearing_loop"
+    assert assets["Ashton Lane Hall"]["accessibility"] == "step_free"

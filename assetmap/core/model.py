@@ -112,6 +112,14 @@ _ACCESS_SYNONYMS = {
 }
 
 
+def names_accessibility(text: Any) -> bool:
+    """Whether a cell names at least one accessibility feature assetmap knows ("Step free; hearing loop")."""
+    if is_blank(text):
+        return False
+    items = [i.strip().lower() for i in re.split(r"[;,|]", str(text)) if i.strip()]
+    return any(_ACCESS_SYNONYMS.get(i, i.replace(" ", "_")) in ACCESSIBILITY for i in items)
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 

@@ -83,8 +83,6 @@ def plan_from_area(query: str, progress: Progress | None = None) -> ProjectPlan:
         names = [national.by_code(p).name for p in authority.parts]  # type: ignore[union-attr]
         notes.append(f"{authority.name} (formed {authority.formed}) is made of the 2019 districts "
                      f"{', '.join(names)}")
-    if authority.country != "England":
-        notes.append(f"population and IMD left empty: {authority.name} is {WALES}")
     progress.update(2, 2, "")
     return ProjectPlan(frame, BNG, figures, notes, {}, area, None)
 
@@ -240,9 +238,13 @@ def file_areas(path: str | Path, layer: str | None = None) -> dict[str, Any]:
 def describe_figures(figures: dict[str, Any]) -> list[str]:
     """One line per figure, in plain words, for the CLI and the GUI."""
     out = []
+    pop, imd = figures.get("population") or {}, figures.get("imd") or {}
+    both_absent = pop.get("method") == ABSENT and imd.get("method") == ABSENT and pop.get("reason") == imd.get("reason")
+    if both_absent:  # one line, not the same reason twice
+        out.append(f"population and IMD: none, {pop.get('reason', '')}")
     for key, label in (("population", "population"), ("imd", "IMD"), ("local_authority", "local authority")):
         fig = figures.get(key)
-        if not fig:
+        if not fig or (both_absent and key in ("population", "imd")):
             continue
         if fig.get("method") == ABSENT:
             out.append(f"{label}: none, {fig.get('reason', '')}")

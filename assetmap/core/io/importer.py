@@ -42,6 +42,7 @@ from assetmap.core.model import (
     ASSET_FIELD_NAMES,
     clean_asset,
     is_blank,
+    names_accessibility,
 )
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.atomic import atomic_path
@@ -139,6 +140,20 @@ def _category_and_kind(values: dict[str, Any], raw_kind: Any, row_kind: str | No
         kind = None
     unmatched = ", ".join(str(h).strip() for h in hints) if kind is None and hints else None
     return category, kind, unmatched
+
+
+def _free_text_access(table: RawTable, mapping: dict[str, str], overrides: Mapping[str, str]) -> str | None:
+    """Unmap a guessed accessibility column whose cells name no accessibility feature ("Access": "24/7 external
+    cabinet"), so its text is kept as a detail rather than mangled into feature names; returns the note."""
+    column = mapping.get("accessibility")
+    if not column or overrides.get("accessibility") or column not in table.rows.columns:
+        return None
+    cells = [v for v in table.rows[column].tolist() if not is_blank(v) and not isinstance(v, CellProblem)]
+    if not cells or sum(names_accessibility(v) for v in cells) * 2 >= len(cells):
+        return None
+    del mapping["accessibility"]
+    return (f"column '{column}' holds text rather than accessibility features (step-free, accessible toilet, "
+            "hearing loop, parking): kept as a detail; use --map accessibility=COLUMN to read it as features")
 
 
 # A spreadsheet's totals line ("Total", "Grand total: 57 assets"): not an asset, even as a draft.
@@ -322,6 +337,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         public = resolve_public_columns(options.public_columns, table.columns)
     except ValueError as exc:
         raise DataError(str(exc), file=path) from None
+    access_note = _free_text_access(table, mapping, overrides)
     derived = plan_derived(table.rows, mapping, overrides, public, used={paired} if paired else None)
     report = ImportReport(file=str(path), rows=len(table) + len(table.early_rejects), notes=list(table.notes),
                           mapping={k: v for k, v in mapping.items()}, extra_columns=derived.details,
@@ -331,6 +347,8 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     if named:
         report.notes.append(named)
     report.notes += derived.notes
+    if access_note:
+        report.notes.append(access_note)
     for row, reason in table.early_rejects:
         report.rejects.append({"row": row, "reason": reason})
     located = locate_rows(table, mapping, project.crs, crs_option=options.crs, postcodes=options.postcodes,

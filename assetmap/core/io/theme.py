@@ -58,6 +58,8 @@ class Theme:
         """The line for the import report, once the rows are counted."""
         if self.kind is None:
             return f"each row's kind comes from its own type and name: {self.reason}"
+        if not applied and not kept:  # every row was already in the project (or refused): no count to give
+            return f"every row as {label}: {self.reason}"
         rows = f"{'all ' if not kept and applied > 1 else ''}{applied} row{'s' if applied != 1 else ''}"
         text = f"{rows} as {label}: {self.reason}"
         if kept:
