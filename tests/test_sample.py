@@ -56,3 +56,18 @@ def test_every_sample_file_accounts_for_every_row(tmp_path: Path, name: str) -> 
     assert report.rows > 0
     assert report.imported + report.unlocated + report.duplicates + report.updated + report.rejected == report.rows
     assert stored == report.imported + report.unlocated
+
+
+def test_readme_table_is_the_samples_own_import_report(sample: tuple[Path, list]) -> None:
+    """The README's table of the sample build says what a fresh build does, file by file."""
+    _path, reports = sample
+    readme = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The sample project", 1)[1].split("\n## ", 1)[0]
+    table = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0].startswith("`"):
+            table[cells[0].strip("`")] = [int(c) for c in cells[1:6]] + [cells[6]]
+    built = {str(Path(r.file).relative_to(SAMPLE)): [r.rows, r.imported, r.unlocated, r.duplicates, r.rejected,
+                                                      ", ".join(r.by_category)] for r in reports}
+    assert table == built
