@@ -225,3 +225,14 @@ def test_2021_lsoas_take_figures_by_code_where_unchanged(tmp_path: Path, capsys:
     assert (got.loc[same, "imd_decile"] == pack.loc[same, "imd_decile"]).all()
     new_codes = sorted(set(got.index) - set(pack.index))
     assert new_codes and got.loc[new_codes, "population"].gt(0).all()  # the split ones, by overlap
+
+
+def test_a_map_shared_from_an_area_project_credits_its_figures(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The IMD and population came from MHCLG and the boundaries from ONS: the exported map says so (OGL asks)."""
+    project = tmp_path / "rutland.gpkg"
+    assert new(capsys, project, "--area", "Rutland")[0] == 0
+    assert main(["export", str(project), "--out", str(tmp_path / "map.html")]) == 0
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "MHCLG English Indices of Deprivation 2019" in page
+    assert "Contains National Statistics and OS data © Crown copyright and database right" in page

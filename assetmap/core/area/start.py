@@ -218,6 +218,11 @@ def create_project(path: str | Path, plan: ProjectPlan, *, name: str = "") -> Pa
     settings: dict[str, Any] = {"figures": plan.figures}
     if plan.area:
         settings["area"] = plan.area
+    sources = sorted({str(f["source"]) for key, f in plan.figures.items()
+                      if key != "local_authority" and isinstance(f, dict) and f.get("source")})
+    if sources:  # shown on every map shared from the project, as the data's licences ask
+        settings["attribution"] = "; ".join(sources) + ". Contains National Statistics and OS data © Crown " \
+            "copyright and database right. Open Government Licence v3.0."
     return Project.create(path, plan.crs, name=name, neighbourhoods=plan.frame, settings=settings)
 
 

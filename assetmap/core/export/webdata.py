@@ -52,6 +52,16 @@ ATTRIBUTIONS: tuple[dict[str, str], ...] = (
     {"text": "Open Government Licence v3.0",
      "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
 )
+def _attributions(project: Any) -> list[dict[str, str]]:
+    """The map's credits: the basemap and boundary ones, then what the project's own data asks for (its
+    ``attribution`` setting: the sample's publishers, or the national pack's for a project made with --area)."""
+    out = list(ATTRIBUTIONS)
+    own = project.get_setting("attribution")
+    if isinstance(own, str) and own.strip() and not any(a["text"] == own.strip() for a in out):
+        out.append({"text": own.strip(), "url": ""})
+    return out
+
+
 SIMPLIFY_M = 1.0  # boundaries and footprints: 1 m is invisible on a web map and saves a lot of bytes
 
 
@@ -256,7 +266,7 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
                 project.get_setting("description") or f"Community assets mapped by the people of {name}."),
             "exported": date.today().isoformat(),
             "private": bool(private),
-            "attributions": list(ATTRIBUTIONS),
+            "attributions": _attributions(project),
             "located": int((~np.isnan(lon)).sum()),
         },
         "categories": cat_list,
