@@ -52,6 +52,8 @@ ATTRIBUTIONS: tuple[dict[str, str], ...] = (
     {"text": "Open Government Licence v3.0",
      "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
 )
+
+
 def _attributions(project: Any) -> list[dict[str, str]]:
     """The map's credits: the basemap and boundary ones, then what the project's own data asks for (its
     ``attribution`` setting: the sample's publishers, or the national pack's for a project made with --area)."""
