@@ -166,7 +166,7 @@ def test_cli_export(built: tuple[Path, dict], tmp_path: Path, capsys: pytest.Cap
     assert out["assets"] == expected["public"] and out["format"] == "html" and out["private"] is False
     assert main(["export", str(path), "--out", str(tmp_path / "m.txt")]) == 2
     assert main(["export", str(path), "--out", str(tmp_path / "m.csv"), "--indicator", "meet"]) == 2
-    assert main(["export", str(path), "--out", str(tmp_path / "m.html"), "--indicator", "nope"]) == 1
+    assert main(["export", str(path), "--out", str(tmp_path / "m.html"), "--indicator", "nope", "--force"]) == 1
     assert "choose one of" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "missing.gpkg"), "--out", str(tmp_path / "m.csv")]) == 1
     assert main(["export", str(path), "--out", str(tmp_path / "m.geojson"), "--private"]) == 0

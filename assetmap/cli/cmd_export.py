@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assetmap.cli import UsageError
-from assetmap.cli.common import print_json, terminal_progress
+from assetmap.cli.common import print_json, refuse_overwrite, terminal_progress
 from assetmap.core.project import Project
 
 FORMATS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
@@ -27,6 +27,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--description", help="a sentence under the title of the web map")
     p.add_argument("--indicator", metavar="RULE_ID", help="gap rule to shade neighbourhoods by (web map only)")
     p.add_argument("--no-basemap", action="store_true", help="no background map tiles: the page makes no requests")
+    p.add_argument("--force", action="store_true", help="replace the output file if it is already there "
+                   "(without it an existing file is left alone and the command exits 2)")
     p.add_argument("--json", action="store_true", help="print a summary as JSON")
     p.set_defaults(func=run)
 
@@ -38,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--out must end in .html, .geojson or .csv (got '{out.name}')")
     if fmt != "html" and (args.title or args.indicator or args.no_basemap or args.description):
         raise UsageError("--title, --description, --indicator and --no-basemap only apply to an .html export")
+    refuse_overwrite(out, args.force)
     progress = terminal_progress("Exporting", quiet=args.json)
     with Project.open(args.project, readonly=True) as project:
         if fmt == "html":

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from assetmap.cli.common import print_json, terminal_progress
+from assetmap.cli.common import print_json, refuse_overwrite, terminal_progress
 from assetmap.core.analysis import GapOptions, GapResult, run_gaps
 from assetmap.core.analysis.population import read_population_points
 from assetmap.core.analysis.run import DISTANCE_NOTE
@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                               "The results are stored in the project.")
     p.add_argument("project", metavar="PROJECT", help="the project file (.gpkg)")
     p.add_argument("--out", metavar="FILE.csv", help="also write one row per neighbourhood to this CSV file")
+    p.add_argument("--force", action="store_true", help="with --out: replace the CSV file if it is already there "
+                   "(without it an existing file is left alone, nothing is analysed and the command exits 2)")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--population-points", metavar="FILE",
                    help="points with a population field (e.g. Output Area population-weighted centroids), any CRS; "
@@ -84,6 +86,8 @@ def _print_summary(result: GapResult, limit: int = 10) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the project, analyse, store, and print or write the results."""
+    if args.out:
+        refuse_overwrite(Path(args.out), args.force)  # before the analysis stores anything
     with Project.open(args.project) as project:
         population = None
         if args.population_points:

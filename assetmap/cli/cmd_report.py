@@ -8,7 +8,7 @@ from typing import Any
 
 from assetmap.cli import UsageError
 from assetmap.cli.cmd_assessments import parse_today
-from assetmap.cli.common import print_json
+from assetmap.cli.common import print_json, refuse_overwrite
 from assetmap.core.assessments.report import write_report
 from assetmap.core.project import Project
 
@@ -26,6 +26,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--out", required=True, metavar="REPORT.html", help="where to write it (.html or .pdf)")
     p.add_argument("--assessment", metavar="ID", help="report on this assessment instead of the newest")
     p.add_argument("--today", metavar="DATE", help="the date 'next due' is counted from (default: today)")
+    p.add_argument("--force", action="store_true", help="replace the output file if it is already there "
+                   "(without it an existing file is left alone and the command exits 2)")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
     p.set_defaults(func=run)
 
@@ -34,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in SUFFIXES:
         raise UsageError(f"--out must end in .html or .pdf, not '{out.suffix or out.name}'")
+    refuse_overwrite(out, args.force)
     today = parse_today(args.today)
     with Project.open(args.project, readonly=True) as project:
         written = write_report(project, args.asset_id, out, assessment_id=args.assessment, today=today)

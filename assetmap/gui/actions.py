@@ -14,6 +14,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QIcon, QKeySequence
 
 from assetmap.core.resources import resources_dir
+from assetmap.gui.field_undo import FieldUndo
 
 if TYPE_CHECKING:
     from assetmap.gui.main_window import MainWindow
@@ -44,6 +45,8 @@ class Actions:
         self.undo.setShortcuts(QKeySequence.keyBindings(Std.Undo))
         self.redo = w.undo_group.createRedoAction(w, "&Redo")
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        # Ctrl+Z in a field undoes its typing; with none to undo it undoes the last saved edit, as the status bar says
+        self.field_undo = FieldUndo(w, self.undo, self.redo, ready=lambda: not w.form_dirty())
         self.add = a("&Add asset", w.controller_start_add, "Ctrl+Shift+A", "Then click the map where the asset is.")
         self.delete = a("&Delete asset…", w.delete_selected, Std.Delete, "Remove the selected asset (you will be asked).")
         self.find = a("&Find…", w.find, Std.Find, "Find an asset by name, kind, address or postcode.")

@@ -10,6 +10,7 @@ from pathlib import Path
 from PyQt6 import QtWebEngineWidgets  # noqa: F401
 from PyQt6.QtWidgets import QApplication
 
+from assetmap.gui import wheel_guard
 from assetmap.gui.settings import identify_app
 
 
@@ -27,6 +28,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox" if getattr(os, "geteuid", lambda: 1)() == 0 else "")
         app = QApplication(argv or sys.argv[:1])
     app.setApplicationDisplayName("assetmap")
+    wheel_guard.install(app)  # a wheel turn scrolls forms; it changes a combo or spin box only once focused
     return app  # type: ignore[return-value]
 
 

@@ -24,6 +24,7 @@ from assetmap.core.assessments.pdf import pdf_available
 from assetmap.core.assessments.report import write_report
 from assetmap.core.errors import AssetmapError
 from assetmap.gui.assessment_dialog import AssessmentDialog
+from assetmap.gui.export_dialog import ask_replace
 from assetmap.gui.jobs import JobHandle
 from assetmap.gui.operations import on_failure
 
@@ -142,7 +143,10 @@ class AssessmentController(QObject):
             return None
         out = Path(dest)
         if out.suffix.lower() not in (".html", ".htm", ".pdf"):
-            out = out.with_suffix(".pdf" if chosen == PDF_FILTER else ".html")
+            out = out.with_name(out.name + (".pdf" if chosen == PDF_FILTER else ".html"))
+            if out.exists():  # the file dialog asked about the name typed, not this one
+                ask_replace(self.w, out, lambda: self.run_report(asset_id, out))
+                return None
         return self.run_report(asset_id, out)
 
     def run_report(self, asset_id: str, out: Path, offer: bool = True) -> JobHandle:

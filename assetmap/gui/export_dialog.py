@@ -1,15 +1,18 @@
 """The export dialog: web map (HTML), GeoJSON or CSV, public or private, then offer to open the result.
 
 The writing is the export core (``write_webmap``, ``write_geojson``, ``write_csv``) on the job runner;
-public is the default, and choosing private says plainly what that means.
+public is the default, and choosing private says plainly what that means. The file name's extension
+follows the chosen format (GeoJSON was once written into ``out-public.html``), and a file that is already
+there is replaced only after the user says so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QUrl
+from PyQt6.QtCore import Qt, QUrl
 from PyQt6.QtGui import QDesktopServices
 from PyQt6.QtWidgets import (
     QCheckBox,
@@ -36,6 +39,33 @@ from assetmap.gui.problem_label import problem_label
 
 FORMATS = (("html", "Web map to share (HTML)", ".html"), ("geojson", "GeoJSON for other map tools", ".geojson"),
            ("csv", "Spreadsheet (CSV)", ".csv"))
+EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}  # as the CLI
+
+
+def with_format_suffix(path: Path, kind: str) -> Path:
+    """The file name with the extension of format ``kind``: one that already names it is kept (``.htm``,
+    ``.json``), another format's is replaced, and any other dot stays part of the name (``hall.v2.csv``)."""
+    if not path.name or EXTENSIONS.get(path.suffix.lower()) == kind:
+        return path
+    ext = next(e for k, _label, e in FORMATS if k == kind)
+    return path.with_suffix(ext) if path.suffix.lower() in EXTENSIONS else path.with_name(path.name + ext)
+
+
+def ask_replace(parent: QWidget, path: Path, replace: Callable[[], object]) -> QMessageBox:
+    """Ask, window-modal and without a nested event loop, before a file is replaced: Replace calls ``replace``;
+    Cancel (the default button, and Esc) leaves the file as it is."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Replace the file?",
+                      f"“{path.name}” is already there, in {path.parent}. Replace it?",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText("What is in it now will be lost. Cancel keeps it: then choose another name.")
+    yes = box.addButton("&Replace", QMessageBox.ButtonRole.AcceptRole)
+    no = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.finished.connect(lambda _result: replace() if box.clickedButton() is yes else None)
+    box.open()
+    return box
 
 
 class ExportDialog(QDialog):
@@ -46,6 +76,7 @@ class ExportDialog(QDialog):
         self.project, self.jobs = project, jobs
         self.handle: JobHandle | None = None
         self.written: Path | None = None
+        self.confirm: QMessageBox | None = None  # the "Replace the file?" question while it is asked
         self.setWindowTitle("Export a map or data")
         self.format = QComboBox()
         for key, label, _ext in FORMATS:
@@ -98,20 +129,54 @@ class ExportDialog(QDialog):
         return str(self.format.currentData())
 
     def format_changed(self) -> None:
-        ext = next(e for k, _l, e in FORMATS if k == self.kind())
-        self.path.setText(str(Path(self.path.text()).with_suffix(ext)))
+        text = self.path.text().strip()
+        if text:  # typed or browsed, the name follows the format
+            self.path.setText(str(with_format_suffix(Path(text), self.kind())))
         for w in (self.title, self.indicator, self.basemap):
             w.setEnabled(self.kind() == "html")
 
     def browse(self) -> None:
-        dest, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
+        ext = next(e for k, _l, e in FORMATS if k == self.kind())
+        dest, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(),
+                                              f"{self.format.currentText()} (*{ext})",
+                                              options=QFileDialog.Option.DontConfirmOverwrite)  # Export asks, once
         if dest:
-            self.path.setText(dest)
+            self.path.setText(str(with_format_suffix(Path(dest), self.kind())))
 
-    def run(self) -> JobHandle:
-        """Start the export; on success offer to open it in the browser."""
-        out, kind, private = Path(self.path.text()), self.kind(), self.private.isChecked()
-        title, indicator, basemap = self.title.text().strip() or None, self.indicator.currentData(), self.basemap.isChecked()
+    def target(self) -> Path | None:
+        """The file to write: the name typed, with the format's extension, in the project's folder unless a
+        folder is given; None (and the reason shown) when there is none."""
+        text = self.path.text().strip()
+        if not text:
+            self.error.setText("Type a file name to save to, or use Browse.")
+            return None
+        typed = Path(text).expanduser()
+        if not typed.is_absolute():
+            typed = self.project.path.parent / typed
+        out = with_format_suffix(typed, self.kind())
+        folder = next((p for p in (typed, out) if p.is_dir()), None)
+        if folder is not None:
+            ext = next(e for k, _l, e in FORMATS if k == self.kind())
+            self.error.setText(f"{folder} is a folder: add a file name to it, such as {folder / ('map' + ext)}.")
+            return None
+        self.path.setText(str(out))  # what is written is what the field shows
+        return out
+
+    def run(self) -> JobHandle | None:
+        """Export, asking first when the file is already there (None while asking, or when nothing is written)."""
+        self.error.setText("")
+        out = self.target()
+        if out is None:
+            return None
+        if out.exists():
+            self.confirm = ask_replace(self, out, lambda: self._start(out))
+            return None
+        return self._start(out)
+
+    def _start(self, out: Path) -> JobHandle:
+        """Run the export job; on success offer to open the result."""
+        kind, private, basemap = self.kind(), self.private.isChecked(), self.basemap.isChecked()
+        title, indicator = self.title.text().strip() or None, self.indicator.currentData()
 
         def job(project: Any, progress: Any) -> dict[str, Any]:
             if kind == "html":

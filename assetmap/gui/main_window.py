@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import (
 )
 
 from assetmap.core.taxonomy import default_taxonomy
-from assetmap.gui import operations
+from assetmap.gui import operations, wheel_guard
 from assetmap.gui.actions import Actions
 from assetmap.gui.assessment_controller import AssessmentController
 from assetmap.gui.assessment_panel import AssessmentPanel
@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: AppSettings | None = None) -> None:
         super().__init__()
+        wheel_guard.install()  # also when a test builds the window without app.py
         self.settings = settings or AppSettings()
         self.doc: Document | None = None
         self.jobs = JobRunner(self)
@@ -158,7 +159,13 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        dock.toggleViewAction().toggled.connect(lambda shown, d=dock: self._dock_toggled(d, shown))
         return dock
+
+    def _dock_toggled(self, dock: QDockWidget, shown: bool) -> None:
+        """Remember a panel closed (its × or View menu) or reopened while a project is shown, for the next start."""
+        if self.stack.currentIndex() == 1:  # the welcome page hides every panel: that is not the user's choice
+            self.settings.set_dock_closed(dock.objectName(), not shown)
 
     # --- project lifecycle ------------------------------------------------------------------------
 
@@ -243,8 +250,9 @@ class MainWindow(QMainWindow):
         self.map.fit_all()
         self._fit_when_drawn = True  # and again once the page has drawn it in the laid-out window
         self.stack.setCurrentIndex(1)
+        closed = self.settings.closed_docks()  # panels the user closed stay closed; View reopens them
         for dock in self.docks:
-            dock.setVisible(True)
+            dock.setVisible(dock.objectName() not in closed)
         if not self._sized:  # first run: a big map, modest panels (once the window is laid out)
             self._sized = True
             QTimer.singleShot(0, self._size_docks)

@@ -55,6 +55,19 @@ class AppSettings:
         self.qs.setValue("window/geometry", geometry)
         self.qs.setValue("window/state", state)
 
+    def closed_docks(self) -> set[str]:
+        """Panels (dock object names) the user closed: they stay closed when a project opens, until View reopens them.
+
+        Kept apart from ``window/state``: the welcome page hides every panel, so the saved state cannot tell
+        a panel the user closed from one the welcome page put away.
+        """
+        raw = self.qs.value("window/closed_docks", []) or []
+        return {raw} if isinstance(raw, str) else {str(name) for name in raw}
+
+    def set_dock_closed(self, name: str, closed: bool) -> None:
+        names = (self.closed_docks() | {name}) if closed else (self.closed_docks() - {name})
+        self.qs.setValue("window/closed_docks", sorted(names))
+
 
 def identify_app() -> None:
     """Name the app so QSettings and QStandardPaths use 'assetmap' folders (no QApplication needed)."""
