@@ -16,7 +16,7 @@ from assetmap.core.errors import AssetmapError
 
 # Adding a command: create assetmap/cli/cmd_<name>.py with register(subparsers) and list it here.
 COMMANDS: tuple[str, ...] = ("gui", "sample", "new", "import", "assets", "gaps", "export", "assess", "assessments", "criteria", "report",
-                             "imports", "areas", "attach", "kinds")
+                             "imports", "areas", "attach", "kinds", "place")
 
 
 class UsageError(Exception):

@@ -3,6 +3,10 @@
 A job takes a ``Progress`` and calls ``progress.update(done, total, message)``; that call raises
 ``Cancelled`` once ``cancel()`` has been called from anywhere (a GUI thread, a signal handler).
 The GUI and the CLI each attach their own ``callback`` to display it.
+
+A job that writes checks for cancel up to its point of no return (the COMMIT, the rename of a
+finished file) and only then reports "done" with ``notify``, which never raises: a Cancel that
+arrives after the work is safely written must not claim that nothing was changed.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ class Progress:
 
     def update(self, done: int, total: int, message: str = "") -> None:
         self.check()
+        self.notify(done, total, message)
+
+    def notify(self, done: int, total: int, message: str = "") -> None:
+        """Report without checking for cancel: for after the point of no return (the work is written)."""
         if self._callback is not None:
             self._callback(done, total, message)
 

@@ -45,7 +45,7 @@ class AssessmentController(QObject):
         window.form.assessRequested.connect(self.assess)
         window.assessments.assessRequested.connect(self.assess)
         window.assessments.reportRequested.connect(self.export_report)
-        window.buildings.assetSelected.connect(lambda asset_id: self.w.doc.select(asset_id) if self.w.doc else None)
+        window.buildings.assetSelected.connect(lambda asset_id: self.w.controller.select(asset_id))  # asks first
 
     def attach(self) -> None:
         """Called when a project opens: follow its edits and selection."""
@@ -154,8 +154,7 @@ class AssessmentController(QObject):
         assert self.w.doc is not None
 
         def job(project: Any, progress: Any) -> Path:
-            progress.update(0, 1, f"Writing {out.name}")
-            return write_report(project, asset_id, out)
+            return write_report(project, asset_id, out, progress=progress)  # Cancel: no file is left
 
         handle = self.w.jobs.run("Writing the report", job, project=self.w.doc.project, parent=self.w)
         if offer:

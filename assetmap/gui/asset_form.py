@@ -1,7 +1,10 @@
 """The asset form on the right, built from ``ASSET_FIELDS``, with each problem shown under its field.
 
 Validation is the core's ``clean_asset``: the form only collects raw values, shows the problems it
-returns and asks the document to save the fields that changed.
+returns and asks the document to save the fields that changed. What is typed and not saved yet is
+never dropped without asking (``has_unsaved``; the question is ``unsaved.ask``): a refresh after an
+edit elsewhere keeps it (``refresh_asset``). "Place from postcode or coordinates…" turns typed text
+into a point with the core's ``place_text`` and saves it like any other change.
 """
 
 from __future__ import annotations
@@ -9,9 +12,22 @@ from __future__ import annotations
 from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
+from assetmap.core.errors import AssetmapError
 from assetmap.core.model import ASSET_FIELDS, clean_asset, is_blank
+from assetmap.core.project.placing import place_text, placing_changes
 from assetmap.core.taxonomy import UNCATEGORISED, Taxonomy, default_taxonomy
 from assetmap.gui.details_editor import DetailsEditor
 from assetmap.gui.field_editor import FieldEditor
@@ -44,6 +60,7 @@ class AssetForm(QWidget):
         self.heading.setStyleSheet("font-weight: bold; font-size: 14px;")
         self.where = QLabel("")
         self.where.setWordWrap(True)
+        self._build_place()
         # made before the fields so Tab reaches it where it is shown: above them
         self.assess = QPushButton("Assess building…")
         self.assess.setToolTip("Record a community asset transfer assessment of this building: condition, tenure, "
@@ -62,7 +79,8 @@ class AssetForm(QWidget):
             editor = FieldEditor(spec, taxonomy)
             editor.edited.connect(lambda name=spec.name: self._edited(name))
             self.editors[spec.name] = editor
-            label = QLabel(spec.label + (" (private)" if spec.private else "") + ("*" if spec.name in ("name", "category") else ""))
+            label = QLabel(spec.label + (" (private)" if spec.private else "")
+                           + ("*" if spec.name in ("name", "category") else ""))
             label.setBuddy(editor.input)
             label.setToolTip(editor.input.toolTip())
             form.addRow(label, self._with_new_kind(editor) if spec.name == "kind" else editor)
@@ -76,6 +94,9 @@ class AssetForm(QWidget):
         inner_layout = QVBoxLayout(inner)
         inner_layout.addWidget(self.heading)
         inner_layout.addWidget(self.where)
+        inner_layout.addWidget(self.place_button, 0, Qt.AlignmentFlag.AlignLeft)
+        inner_layout.addWidget(self.place_row)
+        inner_layout.addWidget(self.place_message)
         inner_layout.addWidget(self.assess)
         inner_layout.addLayout(form)
         inner_layout.addWidget(self.details)
@@ -118,6 +139,7 @@ class AssetForm(QWidget):
         self.asset_id, self.record, self.is_new = "", {}, False
         self.touched, self.attempted = set(), False
         self.assess.setVisible(False)
+        self._reset_place("")
         self.heading.setText("Choose an asset on the map or in the table, or use Edit ▸ Add asset.")
         self.where.setText("")
         self.stamps.setText("")
@@ -130,13 +152,15 @@ class AssetForm(QWidget):
         self.heading.setText(str(record.get("name") or "Asset"))
         geom = record.get("geometry")
         self.where.setText(("On the map." if geom is not None and not geom.is_empty
-                            else "Not on the map yet: use Place on the map in the table.")
+                            else "Not on the map yet: place it from its postcode or coordinates (below), or "
+                                 "with Place on the map in the table.")
                            + (" To sort: an import could not tell what it is. Choose its category and kind; it "
                               "stays private until you make it public." if record.get("category") == UNCATEGORISED
                               else ""))
         self.stamps.setText(f"Created {str(record.get('created_at') or '')[:10]}, "
                             f"last changed {str(record.get('updated_at') or '')[:10]}. "
                             f"Source: {record.get('source') or 'typed in'}.")
+        self._reset_place(str(record.get("postcode") or ""))
         self._load(record)
         self._set_enabled(True)
         self.save.setText("Save changes")
@@ -149,6 +173,7 @@ class AssetForm(QWidget):
         self.touched, self.attempted = set(), False
         self.heading.setText("New asset")
         self.assess.setVisible(False)
+        self._reset_place("")
         self.where.setText(where)
         self.stamps.setText("")
         self._load(defaults)
@@ -168,6 +193,8 @@ class AssetForm(QWidget):
         for editor in self.editors.values():
             editor.input.setEnabled(on)
         self.new_kind.setEnabled(on and self.project is not None)
+        self.place_button.setEnabled(on and self.project is not None and bool(self.asset_id) and not self.is_new)
+        self.place_row.setEnabled(self.place_button.isEnabled())
         self.details.set_enabled(on)
         self.delete.setEnabled(on and not self.is_new)
         self.assess.setEnabled(on and not self.is_new)
@@ -310,6 +337,113 @@ class AssetForm(QWidget):
             self.cancelRequested.emit()
         else:
             self._load(self.record)
+
+    # --- what is typed and not saved ---------------------------------------------------------------
+
+    def has_unsaved(self) -> bool:
+        """Something typed that leaving the asset would lose: a stored asset's changed fields, or a new
+        asset's form once anything was typed in it (an untouched new form holds nothing to lose)."""
+        if self.readonly:
+            return False
+        if self.is_new:
+            return bool(self.touched)
+        return bool(self.asset_id) and bool(self.changes())
+
+    def discard(self) -> None:
+        """Drop what is typed (a new asset's form closes, as its Cancel does)."""
+        self._revert()
+
+    def refresh_asset(self, record: dict[str, Any]) -> None:
+        """Show the stored asset again after an edit, undo or redo, keeping the fields typed and not saved."""
+        if str(record.get("id")) != self.asset_id or self.is_new or not self.has_unsaved():
+            self.show_asset(record)
+            return
+        typed = {name: self.editors[name].value() for name in self.touched if name in self.editors}
+        details = self.details.values() if "details" in self.touched else None
+        touched, attempted = set(self.touched), self.attempted
+        self.show_asset(record)
+        self._loading = True
+        try:
+            if "category" in typed:  # first: the kinds offered follow it
+                self.editors["category"].set_value(typed["category"])
+                self.editors["kind"].set_kinds(typed["category"])
+            for name, value in typed.items():
+                self.editors[name].set_value(value)
+            if details is not None:
+                self.details.set_values(details["details"], details["public_details"])
+        finally:
+            self._loading = False
+        self.touched, self.attempted = touched, attempted
+        self._validate()
+
+    # --- placing from a postcode or coordinates -------------------------------------------------------
+
+    def _build_place(self) -> None:
+        self.place_button = QPushButton("Place from postcode or coordinates…")
+        self.place_button.setToolTip("Put this asset on the map (or move it) by typing its postcode, its latitude "
+                                     "and longitude, or its easting and northing. Ctrl+Z undoes it.")
+        self.place_button.clicked.connect(self._open_place)
+        self.place_input = QLineEdit()
+        self.place_input.setAccessibleName("Postcode or coordinates to place the asset at")
+        self.place_input.setPlaceholderText("M33 7XX, or 53.4246, -2.3232, or 379500, 391200")
+        self.place_input.setToolTip("A postcode (found in the project's postcode lookup), latitude and longitude "
+                                    "in degrees, a British National Grid easting and northing, or a grid "
+                                    "reference such as SJ 795 912.")
+        self.place_input.returnPressed.connect(self.place_from_text)
+        self.place_go = QPushButton("Place")
+        self.place_go.setToolTip("Put the asset at this postcode or these coordinates and save it.")
+        self.place_go.clicked.connect(self.place_from_text)
+        self.place_row = QWidget()
+        row = QHBoxLayout(self.place_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.place_input, 1)
+        row.addWidget(self.place_go)
+        self.place_row.setVisible(False)
+        self.place_message = QLabel("")
+        self.place_message.setWordWrap(True)
+        self.place_message.setVisible(False)
+
+    def _reset_place(self, postcode: str) -> None:
+        """A newly shown asset: the row folded, with its postcode ready to place by."""
+        self.place_row.setVisible(False)
+        self.place_input.setText(postcode)
+        self._say_place("")
+
+    def _open_place(self) -> None:
+        self.place_row.setVisible(True)
+        self.place_input.setFocus()
+        self.place_input.selectAll()
+
+    def _say_place(self, text: str, problem: bool = False) -> None:
+        self.place_message.setText(text)
+        self.place_message.setStyleSheet(PROBLEM_STYLE if problem else "color: #555;")
+        self.place_message.setVisible(bool(text))
+
+    def place_from_text(self) -> bool:
+        """Place the shown asset from the typed postcode or coordinates; a point far outside the project's
+        neighbourhoods is asked about first. True when the move was asked of the document."""
+        if self.project is None or not self.asset_id or self.is_new or self.readonly:
+            return False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a national postcode lookup is read once
+        try:
+            placement = place_text(self.project, self.place_input.text())
+        except (ValueError, AssetmapError) as exc:
+            self._say_place(str(exc), problem=True)
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        if placement.far and QMessageBox.question(
+                self, "Far from the project's area", f"{placement.warning()}. Place it there anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Yes:
+            self._say_place("Not placed: check the postcode or coordinates.", problem=True)
+            return False
+        asset_id = self.asset_id
+        self.saveRequested.emit(asset_id, placing_changes(self.project, asset_id, placement))
+        if self.asset_id == asset_id:
+            self._say_place(" ".join([f"Placed at {placement.lat:.5f}, {placement.lon:.5f} ({placement.how}).",
+                                      *placement.notes]))
+        return True
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -1,7 +1,9 @@
 """The open project as the widgets see it: the store, its undo stack and change signals.
 
 Widgets never talk to each other about data: they call the document, and the document says what
-changed (napari keeps its model apart from its ``_qt`` layer the same way). Each edit is written
+changed (napari keeps its model apart from its ``_qt`` layer the same way): ``changed`` carries a
+``Changes`` naming what an edit, undo or redo touched, so a view redraws one asset rather than all of
+them (as Anki's ``OpChanges`` does). Each edit is written
 to the GeoPackage when it is made, one transaction per edit, so "saved" means "on disk": the
 clean/dirty marker only tells whether the undo history moved since the last Save As.
 """
@@ -17,6 +19,7 @@ from PyQt6.QtGui import QUndoStack
 
 from assetmap.core.assessments import AddAssessment
 from assetmap.core.errors import ProjectLockedError
+from assetmap.core.project.changes import Changes, changes_of
 from assetmap.core.project.commands import AddAsset, AddPerson, DeleteAsset, DeletePerson, UpdateAsset, UpdatePerson
 from assetmap.core.project.store import Project
 from assetmap.gui.undo import CoreCommand, UndoAdapter
@@ -25,6 +28,7 @@ from assetmap.gui.undo import CoreCommand, UndoAdapter
 class Document(QObject):
     """An open project with undo/redo; emits what changed after every edit, undo and redo."""
 
+    changed = pyqtSignal(object)  # a Changes: what the last edit, undo, redo or job touched
     assetsChanged = pyqtSignal()  # the set or the values of assets changed
     assetEdited = pyqtSignal(str)  # one asset (id) changed, was added or came back
     peopleChanged = pyqtSignal()
@@ -44,7 +48,7 @@ class Document(QObject):
     # --- opening ------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
+    def open(cls, path: str | Path, parent: QObject | None = None) -> Document:
         """Open for editing, or read-only with the reason: the lock holder, or a file that cannot be written."""
         try:
             project = Project.open(path)
@@ -123,25 +127,30 @@ class Document(QObject):
     def reload(self) -> None:
         """After a job wrote to the project (import, analysis): forget caches and tell everyone."""
         self._assets = None
+        self.changed.emit(Changes.everything())
         self.assetsChanged.emit()
         self.peopleChanged.emit()
         self.gapsChanged.emit()
         self.assessmentsChanged.emit("")
 
     def gaps_changed(self) -> None:
+        self.changed.emit(Changes(gaps=True))
         self.gapsChanged.emit()
 
     def _changed(self, command: CoreCommand) -> None:
-        if isinstance(command, (AddPerson, UpdatePerson, DeletePerson)):
+        """After a command was applied, undone or redone: say what it changed."""
+        changes = changes_of(command)
+        if changes.touches_assets:
+            self._assets = None  # read again only if someone asks for every asset
+        self.changed.emit(changes)
+        if changes.people:
             self.peopleChanged.emit()
-            return
-        self._assets = None
-        self.assetsChanged.emit()
-        asset_id = getattr(command, "asset_id", None)
-        if asset_id:
-            self.assetEdited.emit(asset_id)
-        if isinstance(command, (AddAssessment, DeleteAsset, AddAsset)):  # a deleted asset leaves the Buildings list
-            self.assessmentsChanged.emit(asset_id or "")
+        if changes.touches_assets:
+            self.assetsChanged.emit()
+            for asset_id in sorted(changes.assets):
+                self.assetEdited.emit(asset_id)
+        if changes.touches_assessments:  # a deleted asset leaves the Buildings list
+            self.assessmentsChanged.emit("" if changes.all_assessments else next(iter(changes.assessments)))
 
     def _undo_failed(self, exc: Exception) -> None:
         self.errorRaised.emit(str(exc))

@@ -126,7 +126,9 @@ class ImportWizard(QWizard):
         prepared = self.prepared
         remember = prepared.options is not None and prepared.options.postcodes is not None
         handle = self.jobs.run("Importing", lambda project, progress: commit_import(
-            project, prepared, remember_postcodes=remember), project=self.doc.project, parent=self)
+            project, prepared, remember_postcodes=remember, progress=progress), project=self.doc.project, parent=self)
+        handle.cancelled.connect(lambda: self.report_page.show_error(
+            "Import cancelled: nothing was imported, the project is as it was. Press Import to try again."))
 
         def done(report: Any) -> None:
             self.committed = True

@@ -274,6 +274,7 @@ class MainWindow(QMainWindow):
             return False
         self.controller.cancel_mode()
         self.jobs.shutdown()
+        self.controller.detach()  # and the map's own worker
         doc, self.doc = self.doc, None
         self.undo_group.removeStack(doc.undo_stack)
         doc.close()
@@ -287,19 +288,9 @@ class MainWindow(QMainWindow):
         return True
 
     def confirm_discard(self) -> bool:
-        """Unsaved means typed in the form but not saved (every saved edit is already in the file)."""
-        if not self.form_dirty():
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", "The asset form has changes that are not saved yet. Save them?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Cancel:
-            return False
-        if answer == QMessageBox.StandardButton.Save:
-            self.form.save.click()
-            return not self.form_dirty()
-        return True
+        """Unsaved means typed in the form but not saved (every saved edit is already in the file); the one
+        question every way of leaving the form's asset asks (``unsaved.UnsavedGuard``)."""
+        return self.controller.unsaved.confirm("Save them first?")
 
     def form_dirty(self) -> bool:
         return self.form.is_new or bool(self.form.asset_id and not self.form.readonly and self.form.changes())

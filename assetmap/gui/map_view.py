@@ -4,23 +4,32 @@ There is one rendering path: the page is ``render_webmap_html`` from the web exp
 data left out and two trusted additions in its head, Qt's ``qwebchannel.js`` and our
 ``map_bridge.js`` (both inlined, so the page's Content-Security-Policy hashes cover them and no
 file or network is needed). It is written to a temporary file and loaded from there, because
-``setHtml`` refuses pages over 2 MB. Data changes go through the channel (``assetmap.setData``),
-so the view keeps its zoom. JavaScript calls the ``MapBridge`` slots; the view re-emits them as
-plain Qt signals in map coordinates (WGS84 latitude/longitude).
+``setHtml`` refuses pages over 2 MB. Data goes through the channel, so the view keeps its zoom:
+the whole data (``send_data_json``, after a rebuild, in 1 MB parts) or, after an edit, only what changed
+(``send_changes``: at 50,000 assets a few hundred bytes instead of 15 MB). JavaScript calls the
+``MapBridge`` slots; the view re-emits them as plain Qt signals in map coordinates (WGS84
+latitude/longitude).
 """
 
 from __future__ import annotations
 
 import json
+import uuid
+from collections import deque
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QFile, QIODevice, QObject, QTemporaryDir, QUrl, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import QFile, QIODevice, QObject, QTemporaryDir, QTimer, QUrl, pyqtSignal, pyqtSlot
 from PyQt6.QtWebChannel import QWebChannel
 from PyQt6.QtWebEngineWidgets import QWebEngineView
 from PyQt6.QtWidgets import QWidget
 
 from assetmap.core.export.webmap import render_webmap_html
+
+# Map data goes to the page in parts of this many characters: one 15 MB message held the window for 0.2 s
+# while the channel encoded it, a 1 MB part takes about 10 ms, and the window answers between parts.
+PART_CHARS = 1_000_000
+LIST_SLICE = 2000  # rows encoded per json.dumps call (see map_json)
 
 # The desktop shows only the map: the window has its own title, list and layer panel.
 DESKTOP_CSS = """<style>
@@ -29,7 +38,41 @@ html, body { height: 100%; overflow: hidden; }
 .am-main, .am-map { height: 100vh !important; min-height: 0 !important; }
 .am-legend { font-size: 12px; max-width: 230px; }
 .am-score-tip { font-weight: bold; font-size: 12px; padding: 1px 4px; }
+/* Adding or placing: every click reaches the map (no marker, cluster, footprint or neighbourhood takes it,
+   so none opens a popup) and the pointer is a crosshair over all of them. */
+.am-placing .leaflet-map-pane .leaflet-pane * { pointer-events: none !important; }
+.leaflet-container.am-placing, .am-placing .leaflet-map-pane, .am-placing .leaflet-map-pane * {
+  cursor: crosshair !important; }
 </style>"""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def map_json(data: Any) -> str:
+    """Map data as the page reads it (no NaN: JSON has none).
+
+    The long lists (asset rows, footprints, neighbourhoods) are encoded a slice at a time: one
+    ``json.dumps`` call holds Python's GIL from start to end, and over 50,000 assets, done on the
+    map's worker thread, that froze the window for 0.3 s. Between slices the GUI thread gets its turn.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("assets"), dict):
+        return _dumps(data)
+    lists = {"rows": data["assets"].get("rows"), "areas": data.get("areas"),
+             "neighbourhoods": data.get("neighbourhoods")}
+    lists = {k: v for k, v in lists.items() if isinstance(v, list) and len(v) > LIST_SLICE}
+    if not lists:
+        return _dumps(data)
+    marks = {k: f"@@{uuid.uuid4().hex}@@" for k in lists}  # stand-ins no user text can contain
+    shell = {**data, "assets": dict(data["assets"])}
+    for key, mark in marks.items():
+        (shell["assets"] if key == "rows" else shell)[key] = mark
+    text = _dumps(shell)
+    for key, items in lists.items():
+        body = ", ".join(_dumps(items[i:i + LIST_SLICE])[1:-1] for i in range(0, len(items), LIST_SLICE))
+        text = text.replace(f'"{marks[key]}"', f"[{body}]", 1)
+    return text
 
 
 def _qwebchannel_js() -> str:
@@ -53,7 +96,8 @@ def desktop_page(basemap: bool) -> str:
 class MapBridge(QObject):
     """The object the page sees as ``channel.objects.bridge``: JavaScript calls the ``on…`` slots."""
 
-    dataChanged = pyqtSignal(str)  # Python → page: the new map data as JSON
+    dataPart = pyqtSignal(str, int, int)  # Python → page: map data as JSON, in parts (text, index, count)
+    changesReady = pyqtSignal(str)  # Python → page: some assets' new rows (see core/export/webpatch.py)
     pageLoaded = pyqtSignal()
     assetClicked = pyqtSignal(str, str)
     mapClicked = pyqtSignal(float, float)
@@ -61,34 +105,39 @@ class MapBridge(QObject):
     pointerMoved = pyqtSignal(float, float)
     basemapMissing = pyqtSignal()
     dataDrawn = pyqtSignal(int)
+    changesDrawn = pyqtSignal(int)  # the page redrew this many assets from a change
 
     @pyqtSlot()
-    def onPageReady(self) -> None:  # noqa: N802 (JavaScript names)
+    def onPageReady(self) -> None:
         self.pageLoaded.emit()
 
     @pyqtSlot(str, str)
-    def onAssetClick(self, asset_id: str, source: str) -> None:  # noqa: N802
+    def onAssetClick(self, asset_id: str, source: str) -> None:
         self.assetClicked.emit(asset_id, source)
 
     @pyqtSlot(float, float)
-    def onMapClick(self, lat: float, lon: float) -> None:  # noqa: N802
+    def onMapClick(self, lat: float, lon: float) -> None:
         self.mapClicked.emit(lat, lon)
 
     @pyqtSlot(str, float, float)
-    def onMarkerMoved(self, asset_id: str, lat: float, lon: float) -> None:  # noqa: N802
+    def onMarkerMoved(self, asset_id: str, lat: float, lon: float) -> None:
         self.markerMoved.emit(asset_id, lat, lon)
 
     @pyqtSlot(float, float)
-    def onPointerMoved(self, lat: float, lon: float) -> None:  # noqa: N802
+    def onPointerMoved(self, lat: float, lon: float) -> None:
         self.pointerMoved.emit(lat, lon)
 
     @pyqtSlot()
-    def onBasemapFailed(self) -> None:  # noqa: N802
+    def onBasemapFailed(self) -> None:
         self.basemapMissing.emit()
 
     @pyqtSlot(int)
-    def onDataShown(self, rows: int) -> None:  # noqa: N802
+    def onDataShown(self, rows: int) -> None:
         self.dataDrawn.emit(rows)
+
+    @pyqtSlot(int)
+    def onChangesShown(self, assets: int) -> None:
+        self.changesDrawn.emit(assets)
 
 
 class MapView(QWebEngineView):
@@ -103,6 +152,12 @@ class MapView(QWebEngineView):
         self.ready = False
         self._queue: list[str] = []
         self._data_json: str | None = None
+        self._changes: list[str] = []  # sent since the data: a reloaded page gets the data, then these
+        self._outbox: deque[tuple[str, int, int] | str] = deque()  # data parts and changes, sent in order
+        self._sender = QTimer(self)
+        self._sender.setInterval(0)
+        self._sender.timeout.connect(self._send_next)
+        self.page_loads = self.full_sends = self.change_sends = 0  # what went to the page (tests, benchmark)
         self._tmp = QTemporaryDir()
         self.bridge.pageLoaded.connect(self._on_ready)
         self.setToolTip("")
@@ -115,12 +170,16 @@ class MapView(QWebEngineView):
         self.basemap = basemap
         path = Path(self._tmp.path()) / ("map-basemap.html" if basemap else "map-plain.html")
         path.write_text(desktop_page(basemap), encoding="utf-8")
+        self.page_loads += 1
         self.load(QUrl.fromLocalFile(str(path)))
 
     def _on_ready(self) -> None:
         self.ready = True
-        if self._data_json is not None:
-            self.bridge.dataChanged.emit(self._data_json)
+        self._outbox.clear()
+        if self._data_json is not None:  # a new page: the data, then every change since
+            self._post_data(self._data_json)
+            self._outbox.extend(self._changes)
+            self._sender.start()
         for code in self._queue:
             self.page().runJavaScript(code)
         self._queue.clear()
@@ -135,12 +194,59 @@ class MapView(QWebEngineView):
 
     def set_data(self, data: dict[str, Any]) -> None:
         """Send new map data; the page redraws and keeps its zoom (it fits the data the first time)."""
-        self._data_json = json.dumps(data, ensure_ascii=False, allow_nan=False)
-        if self.ready:
-            self.bridge.dataChanged.emit(self._data_json)
+        self.send_data_json(map_json(data))
 
-    def select_asset(self, asset_id: str) -> None:
-        self._js(f"assetmapDesktop.select({json.dumps(asset_id)})")
+    def send_data_json(self, text: str) -> None:
+        """Send map data already serialised (``map_json``, e.g. on a worker thread)."""
+        self._data_json = text
+        self._changes = []
+        self.full_sends += 1
+        self._outbox.clear()  # older data and changes not sent yet: this replaces them
+        if self.ready:
+            self._post_data(text)
+            self._sender.start()
+
+    def _post_data(self, text: str) -> None:
+        count = max(1, -(-len(text) // PART_CHARS))
+        self._outbox.extend((text[i * PART_CHARS:(i + 1) * PART_CHARS], i, count) for i in range(count))
+
+    def _send_next(self) -> None:
+        """One data part per turn of the event loop (the page joins them), then the changes behind them."""
+        if not self._outbox or not self.ready:
+            self._sender.stop()
+            return
+        item = self._outbox.popleft()
+        if isinstance(item, tuple):
+            self.bridge.dataPart.emit(*item)
+            return
+        self.bridge.changesReady.emit(item)
+        while self._outbox and isinstance(self._outbox[0], str):
+            self.bridge.changesReady.emit(self._outbox.popleft())
+
+    def send_changes(self, change: dict[str, Any]) -> None:
+        """Send an edit's assets (``patch_map_data``'s change); the page redraws only those."""
+        if self._data_json is None:
+            return  # nothing drawn yet: the data on its way will hold the edit
+        text = map_json(change)
+        self._changes.append(text)
+        self.change_sends += 1
+        if not self.ready:
+            return
+        if self._outbox:  # behind data still being sent
+            self._outbox.append(text)
+        else:  # straight away: an edit shows without waiting for the event loop
+            self.bridge.changesReady.emit(text)
+
+    def select_asset(self, asset_id: str, reveal: bool = True) -> None:
+        """Select on the map; ``reveal`` zooms to it (a choice in the table), otherwise the view stays."""
+        self._js(f"assetmapDesktop.select({json.dumps(asset_id)}, {'true' if reveal else 'false'})")
+
+    def show_neighbourhood(self, code: str, geometry: dict[str, Any] | None) -> None:
+        """Outline a neighbourhood (GeoJSON geometry in WGS84) and show it whole; None clears the outline."""
+        if geometry is None:
+            self._js("assetmapDesktop.clearHood()")
+        else:
+            self._js(f"assetmapDesktop.showHood({json.dumps(code)}, {map_json(geometry)})")
 
     def set_add_mode(self, on: bool) -> None:
         self._js(f"assetmapDesktop.setAddMode({'true' if on else 'false'})")

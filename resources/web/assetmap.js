@@ -7,7 +7,12 @@
  *
  * API for the desktop map view (QWebChannel):
  *   assetmap.setData(data)          replace everything drawn, keeping the view
- *   assetmap.selectAsset(id)        pan/zoom to an asset and open its popup
+ *   assetmap.applyChanges(change)   redraw only some assets: {upsert: [row], remove: [id], areas: {id: [geometry]},
+ *                                   and fields, labels, kinds when they grew} (see core/export/webpatch.py)
+ *   assetmap.selectAsset(id)        pan/zoom to an asset and open its popup; selectAsset(id, {move: false})
+ *                                   opens it only if the marker is already in view, and never moves the map
+ *   assetmap.forgetSelection()      a popup still on its way (an animated zoom) does not open
+ *   assetmap.settled()              true when no zoom to a selection is under way and the map is still
  *   assetmap.fitAll()               zoom to all the data
  *   assetmap.onAssetClick = fn(id, source)   called when a marker, footprint, row or search result is chosen
  *   assetmap.onMapClick = fn(lat, lon)       called on a click on empty map
@@ -28,7 +33,8 @@
   };
   var S = { map: null, data: null, f: {}, cats: [], kinds: [], rows: [], byId: {}, markers: {}, overlays: [],
             control: null, legend: null, hoods: null, hoodLayers: {}, hoodOrder: [], hoodPage: 0,
-            order: [], filtered: [], page: 0, pending: 0, returnTo: null, popupReturn: null, autopanning: false };
+            order: [], filtered: [], page: 0, pending: 0, returnTo: null, popupReturn: null, autopanning: false,
+            catLayers: {}, areaLayers: {}, selectSeq: 0, revealing: false, nextReveal: null };
   var api = { ready: false, version: 1, onAssetClick: null, onMapClick: null };
   // Leaflet sizes a popup from its content's narrowest layout; a floor keeps addresses and links readable.
   var POPUP = { minWidth: 240, maxWidth: 320 };
@@ -152,6 +158,7 @@
     if (S.control) S.map.removeControl(S.control);
     if (S.legend) S.map.removeControl(S.legend);
     S.overlays = []; S.markers = {}; S.hoods = null; S.hoodLayers = {}; S.control = null; S.legend = null;
+    S.catLayers = {}; S.areaLayers = {};
   }
 
   function buildLayers() {
@@ -175,34 +182,14 @@
     S.cats.forEach(function (cat, ci) {
       var rows = S.rows.filter(function (r) { return r[2] === ci; });
       if (!rows.length) return;
-      var icon = L.divIcon({ className: 'am-marker am-cat-' + ci, html: svg(cat.shape, cat.color, 22), iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10] });
-      var group = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
-        spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon(cat, ci), chunkProgress: chunkDone });
-      var areas = L.featureGroup();
-      (areasByCat[ci] || []).forEach(function (a) {
-        var row = S.rows[a.a];
-        L.geoJSON(a.g, { style: { color: cat.color, weight: 2, fillColor: cat.color, fillOpacity: 0.25 } })
-          .bindPopup(function () { return assetPopup(row); }, POPUP)
-          .on('click', function () { notify(row[0], 'map'); }).addTo(areas);
-      });
-      var layer = L.layerGroup([areas, group]).addTo(map);
-      var markers = [];
-      rows.forEach(function (row) {
-        var lon = row[4], lat = row[5];
-        if (lon === null || lon === undefined || lat === null || lat === undefined) return;
-        var m = L.marker([lat, lon], { icon: icon, title: String(row[1]), keyboard: true });
-        m.bindPopup(function () { return assetPopup(row); }, POPUP);
-        m.on('click', function () { notify(row[0], 'map'); });
-        m._assetCat = ci;
-        S.markers[row[0]] = { marker: m, group: group, layer: layer };
-        markers.push(m);
-      });
+      var c = categoryLayer(ci), markers = [];
+      (areasByCat[ci] || []).forEach(function (a) { footprint(c, S.rows[a.a], a.g); });
+      rows.forEach(function (row) { var m = assetMarker(c, row); if (m) markers.push(m); });
       S.pending += 1;
-      group.addLayers(markers);
-      if (!group._map) chunkDone(1, 1); // not on a loaded map yet: clustered when it is
-      S.overlays.push(layer);
+      c.group.addLayers(markers);
+      if (!c.group._map) chunkDone(1, 1); // not on a loaded map yet: clustered when it is
       overlays['<span class="am-swatch">' + svg(cat.shape, cat.color, 16) + '</span> ' + esc(cat.label) +
-               ' <span class="am-count">(' + rows.length + ')</span>'] = layer;
+               ' <span class="am-count">(' + rows.length + ')</span>'] = c.layer;
     });
     S.control = L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
     var lc = S.control.getContainer();
@@ -211,6 +198,37 @@
     lc.setAttribute('aria-label', 'Map layers');
     S.legend = legendControl().addTo(map);
     if (!S.pending) finishReady();
+  }
+  /* One category's layer (footprints under clustered markers), made the first time it has something to draw. */
+  function categoryLayer(ci) {
+    if (S.catLayers[ci]) return S.catLayers[ci];
+    var cat = S.cats[ci];
+    var icon = L.divIcon({ className: 'am-marker am-cat-' + ci, html: svg(cat.shape, cat.color, 22), iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10] });
+    var group = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
+      spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon(cat, ci), chunkProgress: chunkDone });
+    var areas = L.featureGroup(), layer = L.layerGroup([areas, group]).addTo(S.map);
+    S.overlays.push(layer);
+    return (S.catLayers[ci] = { icon: icon, group: group, areas: areas, layer: layer });
+  }
+  function footprint(c, row, g) {
+    var cat = catOf(row);
+    var f = L.geoJSON(g, { style: { color: cat.color, weight: 2, fillColor: cat.color, fillOpacity: 0.25 } })
+      .bindPopup(function () { return assetPopup(row); }, POPUP)
+      .on('click', function () { notify(row[0], 'map'); });
+    f._amId = row[0];
+    f.eachLayer(function (part) { part._amId = row[0]; }); // a popup's source is the part clicked
+    f.addTo(c.areas);
+    (S.areaLayers[row[0]] = S.areaLayers[row[0]] || []).push({ layer: f, group: c.areas });
+  }
+  function assetMarker(c, row) {
+    var lon = row[4], lat = row[5];
+    if (lon === null || lon === undefined || lat === null || lat === undefined) return null;
+    var m = L.marker([lat, lon], { icon: c.icon, title: String(row[1]), keyboard: true });
+    m.bindPopup(function () { return assetPopup(row); }, POPUP);
+    m.on('click', function () { notify(row[0], 'map'); });
+    m._assetCat = row[2]; m._amId = row[0];
+    S.markers[row[0]] = { marker: m, group: c.group, layer: c.layer };
+    return m;
   }
   function chunkDone(done, total) {
     if (done >= total) { S.pending -= 1; if (S.pending <= 0) setTimeout(finishReady, 0); }
@@ -444,17 +462,115 @@
     else if (b) S.map.setView(b[0], 15, o);
     else S.map.setView([54.0, -2.0], 6, o);
   };
-  api.selectAsset = function (id) {
-    var hit = S.markers[id], i = S.byId[id];
+  api.selectAsset = function (id, opts) {
+    var hit = S.markers[id], i = S.byId[id], seq = ++S.selectSeq, move = !opts || opts.move !== false;
     if (i === undefined) return false;
     var name = S.rows[i][1];
     Array.prototype.forEach.call(document.querySelectorAll('#am-list-body tr.am-selected'), function (tr) { tr.classList.remove('am-selected'); });
     Array.prototype.forEach.call(document.querySelectorAll('#am-list-body tr'), function (tr) { if (tr.getAttribute('data-id') === id) tr.classList.add('am-selected'); });
     if (!hit) { announce(name + ' has no location on the map.'); return false; }
+    if (!move) { // keep the view: reopen the popup only where the marker already shows
+      if (S.map.hasLayer(hit.layer) && hit.group.getVisibleParent(hit.marker) === hit.marker && !hit.marker.isPopupOpen()) {
+        var popup = hit.marker.getPopup(), pan = popup.options.autoPan;
+        popup.options.autoPan = false; hit.marker.openPopup(); popup.options.autoPan = pan;
+      }
+      return true;
+    }
     if (!S.map.hasLayer(hit.layer)) S.map.addLayer(hit.layer);
-    hit.group.zoomToShowLayer(hit.marker, function () { hit.marker.openPopup(); });
+    reveal(id, seq);
     announce('Showing ' + name + ' on the map.');
     return true;
+  };
+  /* Zoom to a marker, then open its popup: one at a time, once the map and its clusters are still, and
+   * only for the newest selection. Leaflet ignores a zoom asked for during another's animation, and the
+   * cluster layer drops its callback when the map stops while it is still animating, so quick
+   * selections used to end on the wrong popup, or on none. */
+  function still() {
+    if (S.map._animatingZoom || (S.map._panAnim && S.map._panAnim._inProgress)) return false;
+    return !Object.keys(S.catLayers).some(function (k) { return S.catLayers[k].group._inZoomAnimation > 0; });
+  }
+  function reveal(id, seq) {
+    S.nextReveal = { id: id, seq: seq };
+    if (!S.revealing) revealNext(0);
+  }
+  function revealNext(waited) {
+    var want = S.nextReveal;
+    if (!want || want.seq !== S.selectSeq) { S.nextReveal = null; S.revealing = false; return; }
+    S.revealing = true;
+    if (!still() && waited < 3000) { setTimeout(function () { revealNext(waited + 50); }, 50); return; }
+    S.nextReveal = null;
+    var hit = S.markers[want.id];
+    if (!hit) { S.revealing = false; return; }
+    var done = false, timer = null;
+    function finish() {
+      if (done) return;
+      done = true; clearTimeout(timer); S.revealing = false;
+      if (S.nextReveal) { setTimeout(function () { revealNext(0); }, 0); return; } // a newer one waited for this
+      if (want.seq === S.selectSeq && S.markers[want.id] === hit) hit.marker.openPopup();
+    }
+    timer = setTimeout(finish, 3000); // the marker was redrawn or removed meanwhile: stop waiting for it
+    hit.group.zoomToShowLayer(hit.marker, finish);
+  }
+  api.forgetSelection = function () { S.selectSeq += 1; }; // a selection's popup still on its way never opens
+  api.settled = function () { return !!S.map && !S.revealing && still(); };
+
+  /* Redraw only the assets a change names (an edit in the desktop app), keeping the view and the rest. */
+  function dropDrawn(id) {
+    var hit = S.markers[id];
+    if (hit) { hit.group.removeLayer(hit.marker); delete S.markers[id]; }
+    (S.areaLayers[id] || []).forEach(function (f) { f.group.removeLayer(f.layer); });
+    delete S.areaLayers[id];
+  }
+  function insertByName(order, i, coll) {
+    var name = String(S.rows[i][1]), lo = 0, hi = order.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (coll.compare(String(S.rows[order[mid]][1]), name) <= 0) lo = mid + 1; else hi = mid; }
+    order.splice(lo, 0, i);
+  }
+  api.applyChanges = function (ch) {
+    if (typeof ch === 'string') ch = JSON.parse(ch);
+    if (!S.data) return 0;
+    var A = S.data.assets, upsert = ch.upsert || [], touched = {}, gone = {}, nGone = 0;
+    var coll = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
+    if (ch.fields) { A.fields = ch.fields; S.f = {}; ch.fields.forEach(function (f, i) { S.f[f] = i; }); }
+    if (ch.labels) A.labels = ch.labels;
+    if (ch.kinds) { A.kinds = ch.kinds; S.kinds = ch.kinds; }
+    (ch.remove || []).forEach(function (id) { touched[id] = true; if (S.byId[id] !== undefined && !gone[id]) { gone[id] = true; nGone += 1; } });
+    upsert.forEach(function (r) { touched[r[0]] = true; });
+    Object.keys(touched).forEach(dropDrawn);
+    var before = S.rows.map(function (r) { return r[0]; }), out = {};
+    Object.keys(touched).forEach(function (id) { if (S.byId[id] !== undefined) out[S.byId[id]] = true; });
+    var order = S.order.filter(function (i) { return !out[i]; });
+    upsert.forEach(function (r) {
+      var i = S.byId[r[0]];
+      if (i === undefined) { S.byId[r[0]] = S.rows.length; S.rows.push(r); } else { S.rows[i] = r; }
+    });
+    if (nGone) { // close the gaps the removed rows leave, renumbering the rest
+      var renumber = [], rows = [];
+      S.rows.forEach(function (r) { if (gone[r[0]]) renumber.push(-1); else { renumber.push(rows.length); rows.push(r); } });
+      order = order.map(function (i) { return renumber[i]; });
+      S.rows = A.rows = rows; S.byId = {};
+      rows.forEach(function (r, i) { S.byId[r[0]] = i; });
+    }
+    upsert.forEach(function (r) { insertByName(order, S.byId[r[0]], coll); });
+    S.order = order;
+    var newAreas = ch.areas || {};
+    if ((S.data.areas && S.data.areas.length) || Object.keys(newAreas).length) {
+      var areas = (S.data.areas || []).filter(function (a) { return !touched[before[a.a]]; })
+        .map(function (a) { return { a: S.byId[before[a.a]], g: a.g }; });
+      upsert.forEach(function (r) { (newAreas[r[0]] || []).forEach(function (g) { areas.push({ a: S.byId[r[0]], g: g }); }); });
+      S.data.areas = areas;
+    }
+    upsert.forEach(function (r) {
+      var c = categoryLayer(r[2]), m = assetMarker(c, r);
+      (newAreas[r[0]] || []).forEach(function (g) { footprint(c, r, g); });
+      if (m) c.group.addLayer(m);
+    });
+    S.cats.forEach(function (c) { c.count = 0; });
+    S.rows.forEach(function (r) { S.cats[r[2]].count += 1; });
+    var page = S.page;
+    fillFilters(); applyFilter();
+    if (page) { S.page = Math.min(page, Math.max(0, Math.ceil(S.filtered.length / PAGE_SIZE) - 1)); renderPage(); }
+    return upsert.length + nGone;
   };
   function clearOfControls(node) {
     // Leaflet pans a popup into the map but not out from under the layers box and legend, which are

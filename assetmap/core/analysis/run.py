@@ -34,7 +34,7 @@ from assetmap.core.analysis.flags import (
 from assetmap.core.analysis.frame import PreparedNeighbourhoods
 from assetmap.core.analysis.measures import count_assets, per_thousand
 from assetmap.core.analysis.population import PopulationPoints
-from assetmap.core.analysis.rules import RuleSet, ensure_project_rules
+from assetmap.core.analysis.rules import RULES_SETTING, RuleSet, ensure_project_rules, project_rules
 from assetmap.core.model import now_iso
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy, default_taxonomy
@@ -225,24 +225,33 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
 
 def run_gaps(project: Any, options: GapOptions | None = None, *, progress: Progress | None = None,
              store: bool = True) -> GapResult:
-    """Analyse an open project with its own rules (copied from the defaults on the first run) and store the result."""
-    rules = ensure_project_rules(project)
+    """Analyse an open project with its own rules (copied from the defaults on the first run) and store the result.
+
+    When storing, the first run's copy of the rules is written with the results, in one transaction: a
+    cancelled run leaves the project exactly as it was.
+    """
+    rules = project_rules(project) if store else ensure_project_rules(project)
     progress = ensure_progress(progress)
     result = analyse(project.neighbourhoods(), project.assets(), project.asset_areas(), project.people(), rules,
                      options=options, taxonomy=project.taxonomy, progress=progress)
     if store:
         progress.check()
-        store_results(project, result)
+        store_results(project, result, progress=progress)
+        progress.notify(_Stages.TOTAL, _Stages.TOTAL, "Gap analysis stored")
     return result
 
 
-def store_results(project: Any, result: GapResult) -> None:
-    """Replace the stored results and run details in one transaction."""
+def store_results(project: Any, result: GapResult, *, progress: Progress | None = None) -> None:
+    """Replace the stored results and run details in one transaction (with the rules, on the first run)."""
+    progress = ensure_progress(progress)
     with project.transaction() as conn:
+        if project.get_setting(RULES_SETTING) is None:
+            project.set_setting(RULES_SETTING, result.rules.to_dict())
         conn.execute("DELETE FROM gap_results")
         conn.executemany('INSERT INTO gap_results ("code", "result") VALUES (?, ?)',
                          [(r["code"], json.dumps(r, ensure_ascii=False)) for r in result.neighbourhoods])
         project.set_setting(RUN_SETTING, {**result.meta, "rules": [r.id for r in result.rules.rules]})
+        progress.check()  # the last chance to cancel: the COMMIT follows
 
 
 def stored_results(project: Any) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any
 from assetmap.core.assessments.acv import LABELS as ACV_LABELS
 from assetmap.core.assessments.report_data import ReportData, gather_report
 from assetmap.core.assessments.svg import Bar, MapShape, bars_svg, map_svg
+from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project import Project
 from assetmap.core.project.atomic import atomic_path
 from assetmap.core.resources import resources_dir
@@ -273,17 +274,27 @@ def render_report(project: Project, asset_id: str, *, assessment_id: str | None 
 
 
 def write_report(project: Project, asset_id: str, out: str | Path, *, assessment_id: str | None = None,
-                 today: date | None = None) -> Path:
-    """Write the report atomically: HTML, or PDF when ``out`` ends in .pdf (see ``pdf.html_to_pdf``)."""
+                 today: date | None = None, progress: Progress | None = None) -> Path:
+    """Write the report atomically: HTML, or PDF when ``out`` ends in .pdf (see ``pdf.html_to_pdf``).
+
+    A Cancel (``progress``) before the finished file is renamed into place leaves no file behind.
+    """
     out = Path(out)
+    progress = ensure_progress(progress)
+    progress.update(0, 3, "Gathering the report")
     html = render_report(project, asset_id, assessment_id=assessment_id, today=today)
+    progress.update(1, 3, f"Writing {out.name}")
     if out.suffix.lower() == ".pdf":
         from assetmap.core.assessments.pdf import html_to_pdf
 
-        data = html_to_pdf(html)
-        with atomic_path(out) as tmp:
-            tmp.write_bytes(data)
-        return out
+        data: str | bytes = html_to_pdf(html)
+    else:
+        data = html
     with atomic_path(out) as tmp:
-        tmp.write_text(html, encoding="utf-8")
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding="utf-8")
+        progress.check()  # the last chance to cancel: the rename follows (a Cancel removes the temporary file)
+    progress.notify(3, 3, "Done")
     return out

@@ -124,7 +124,8 @@ def write_geojson(project: Any, out_path: str | Path, *, private: bool = False,
     with atomic_path(out_path) as tmp:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(collection, fh, ensure_ascii=False, separators=(",", ":"))
-    progress.update(3, 3, "Done")
+        progress.check()  # the last chance to cancel: the rename follows (a Cancel removes the temporary file)
+    progress.notify(3, 3, "Done")
     located = sum(1 for f in collection["features"] if f["geometry"] is not None)
     return {"out": str(out_path), "format": "geojson", "private": private,
             "assets": len(collection["features"]), "located": located, "bytes": out_path.stat().st_size}
@@ -158,17 +159,22 @@ def write_csv(project: Any, out_path: str | Path, *, private: bool = False,
     """Write the project's assets as CSV with ``lon``/``lat`` columns (UTF-8 with BOM, for Excel)."""
     progress = ensure_progress(progress)
     progress.update(0, 2, "Reading assets")
-    header, rows = csv_rows(project.assets(), private=private)
+    assets = project.assets()
+    header, rows = csv_rows(assets, private=private)
     out_path = Path(out_path)
     count = located = 0
+    total = len(assets)
     with atomic_path(out_path) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
             for row in rows:
+                if count % 5000 == 0:
+                    progress.update(count, max(total, 1), "Writing rows")
                 writer.writerow(row)
                 count += 1
                 located += row[-1] != ""
-    progress.update(2, 2, "Done")
+        progress.check()  # the last chance to cancel: the rename follows (a Cancel removes the temporary file)
+    progress.notify(2, 2, "Done")
     return {"out": str(out_path), "format": "csv", "private": private, "assets": count, "located": located,
             "bytes": out_path.stat().st_size}

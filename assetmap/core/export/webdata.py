@@ -222,6 +222,17 @@ def _bounds(points: tuple[np.ndarray, np.ndarray], hoods: list[dict[str, Any]]) 
             [round(float(max(ys)), DECIMALS), round(float(max(xs)), DECIMALS)]]
 
 
+def category_entries(taxonomy: Any, categories: list[str], counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The map's category list: label, description, colour and marker shape, and how many assets."""
+    out = []
+    for c in categories:
+        colour, shape = CATEGORY_STYLE.get(c, ("#000000", "circle"))
+        info = taxonomy.categories.get(c, {"description": UNCATEGORISED_DESCRIPTION if c == UNCATEGORISED else ""})
+        out.append({"id": c, "label": taxonomy.category_label(c), "description": info.get("description", ""),
+                    "color": colour, "shape": shape, "count": counts.get(c, 0)})
+    return out
+
+
 def build_map_data(project: Any, *, private: bool = False, title: str | None = None,
                    description: str | None = None, indicator: str | None = None,
                    progress: Progress | None = None) -> dict[str, Any]:
@@ -253,12 +264,7 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
     counts = {c: 0 for c in categories}
     for r in rows:
         counts[categories[r[2]]] += 1
-    cat_list = []
-    for c in categories:
-        colour, shape = CATEGORY_STYLE.get(c, ("#000000", "circle"))
-        info = taxonomy.categories.get(c, {"description": UNCATEGORISED_DESCRIPTION if c == UNCATEGORISED else ""})
-        cat_list.append({"id": c, "label": taxonomy.category_label(c), "description": info.get("description", ""),
-                         "color": colour, "shape": shape, "count": counts[c]})
+    cat_list = category_entries(taxonomy, categories, counts)
     name = project.name
     data = {
         "version": DATA_VERSION,

@@ -145,7 +145,8 @@ def write_webmap(project: Any, out_path: str | Path, *, private: bool = False, t
     out_path = Path(out_path)
     with atomic_path(out_path) as tmp:
         tmp.write_text(page, encoding="utf-8")
-    progress.update(5, 5, "Done")
+        progress.check()  # the last chance to cancel: the rename follows (a Cancel removes the temporary file)
+    progress.notify(5, 5, "Done")
     rows = data["assets"]["rows"]
     return {"out": str(out_path), "format": "html", "private": private, "assets": len(rows),
             "located": data["meta"]["located"], "areas": len(data["areas"]),

@@ -322,6 +322,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     path = Path(path)
     progress.update(0, 1, f"Reading {path.name}")
     table = read_table(path, options.layer, taxonomy=project.taxonomy)
+    progress.update(0, 1, f"Read {path.name}")  # reading a big file takes a while: a Cancel meanwhile stops here
     overrides = resolve_overrides(options.mapping, table.columns)
     try:
         check_overrides(overrides, table.columns)
@@ -469,23 +470,28 @@ def _report_theme(report: ImportReport, theme: Theme, records: list[dict[str, An
                             "until you choose their category (Assets table: To sort)")
 
 
-def commit_import(project: Project, prepared: PreparedImport, *, remember_postcodes: bool = False) -> ImportReport:
+def commit_import(project: Project, prepared: PreparedImport, *, remember_postcodes: bool = False,
+                  progress: Progress | None = None) -> ImportReport:
     """Write a prepared import in one transaction (all rows or none): the new assets, the updates of those
     it made before, and its record in the import history (so it can be undone); ``remember_postcodes``
-    keeps its postcode lookup as the project's."""
+    keeps its postcode lookup as the project's. A Cancel (``progress``) up to the COMMIT rolls it all back."""
+    progress = ensure_progress(progress)
     with project.transaction():
-        added = project.add_assets(prepared.records, prepared.points, prepared.areas) if prepared.records else []
+        added = project.add_assets(prepared.records, prepared.points, prepared.areas,
+                                   progress=progress) if prepared.records else []
         record_import(project, prepared, added)
         lookup = prepared.options.postcodes if prepared.options is not None else None
         if remember_postcodes and lookup is not None:
             remember_lookups(project, lookup)
+        progress.update(1, 1, "Saving the import")  # the last chance to cancel: the COMMIT follows
+    progress.notify(1, 1, "Imported")
     return prepared.report
 
 
 def import_file(project: Project, path: str | Path, options: ImportOptions | None = None,
                 progress: Progress | None = None) -> ImportReport:
     """Read, check and write a file of assets; returns the report that accounts for every row."""
-    return commit_import(project, prepare_import(project, path, options, progress))
+    return commit_import(project, prepare_import(project, path, options, progress), progress=progress)
 
 
 def write_rejects(prepared: PreparedImport, dest: str | Path) -> Path:

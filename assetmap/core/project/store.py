@@ -28,6 +28,7 @@ from assetmap.core.model import (
     now_iso,
     validate_asset,
 )
+from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project import gpkg, outside
 from assetmap.core.project.atomic import atomic_path
 from assetmap.core.project.files import (
@@ -45,6 +46,8 @@ from assetmap.core.project.lock import ProjectLock
 from assetmap.core.project.people import PeopleMixin
 from assetmap.core.project.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 from assetmap.core.taxonomy import Taxonomy
+
+ADD_BATCH = 500  # add_assets looks for Cancel every this many assets
 
 
 class Project(PeopleMixin):
@@ -464,13 +467,26 @@ class Project(PeopleMixin):
         records: Sequence[Mapping[str, Any]],
         geometries: Sequence[shapely.Geometry | None],
         areas: Sequence[shapely.Geometry | None] | None = None,
+        *,
+        progress: Progress | None = None,
     ) -> list[str]:
-        """Add validated assets (and their footprints) in one transaction; returns their ids."""
-        clean = [validate_asset(r, self.taxonomy) for r in records]
+        """Add validated assets (and their footprints) in one transaction; returns their ids.
+
+        ``progress`` is checked between batches inside the transaction, so a Cancel rolls all of it back.
+        """
+        progress = ensure_progress(progress)
+        total = len(records)
+        clean = []
+        for i, r in enumerate(records):
+            if i % ADD_BATCH == 0:
+                progress.update(i, 2 * total, f"Checking asset {i + 1:,} of {total:,}")
+            clean.append(validate_asset(r, self.taxonomy))
         stamp = now_iso()
         ids: list[str] = []
         with self.transaction() as conn:
             for i, rec in enumerate(clean):
+                if i % ADD_BATCH == 0:
+                    progress.update(total + i, 2 * total, f"Saving asset {i + 1:,} of {total:,}")
                 rec["id"] = rec.get("id") or new_id()
                 rec["created_at"] = rec.get("created_at") or stamp
                 rec["updated_at"] = rec.get("updated_at") or stamp
