@@ -42,7 +42,8 @@ from assetmap.core.project import Project  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5E"
+                       "rkJggg==")
 CACHE = Path.home() / ".cache" / "assetmap-bench" / "cdn"
 # CDN URL pattern -> (npm package@version, path inside the package); group 1 is the file path.
 CDN = [
@@ -85,12 +86,14 @@ def make_project(path: Path, n: int, seed: int = 1) -> None:
                 batch, geoms = [], []
         if batch:
             p.add_assets(batch, geoms)
-        p.set_setting("gap_rules", {"rules": [{"id": "meet", "title": "A place to meet", "distance_m": 800, "target": 0.9}]})
+        p.set_setting("gap_rules",
+                      {"rules": [{"id": "meet", "title": "A place to meet", "distance_m": 800, "target": 0.9}]})
         with p.transaction() as conn:
             for k in range(100):
                 conn.execute('INSERT INTO gap_results ("code", "result") VALUES (?, ?)', (f"E0100{k:04d}", json.dumps(
                     {"code": f"E0100{k:04d}", "coverage": {"meet": rng.random()}, "counts": {}, "priority": k + 1,
-                     "flags": [{"rule": "meet", "severity": "high", "message": "Few places to meet"}] if k % 3 else []})))
+                     "flags": ([{"rule": "meet", "severity": "high", "message": "Few places to meet"}]
+                               if k % 3 else [])})))
 
 
 # --- the two exports -------------------------------------------------------------------------
@@ -223,10 +226,12 @@ def main() -> int:
                        "ours_mb": (folder / "ours.html").stat().st_size / 1e6,
                        "base_mb": (folder / "folium.html").stat().st_size / 1e6}
                 if browser is not None:
-                    row["ours_tti"], row["ours_drawn"] = time_to_interactive(browser, folder / "ours.html", assetmap=True)
+                    row["ours_tti"], row["ours_drawn"] = time_to_interactive(browser, folder / "ours.html",
+                                                                             assetmap=True)
                     row["base_tti"], row["base_drawn"] = time_to_interactive(browser, folder / "folium.html",
                                                                              assetmap=False)
-                    _, row["ours_offline"] = time_to_interactive(browser, folder / "ours.html", assetmap=True, cdn=False)
+                    _, row["ours_offline"] = time_to_interactive(browser, folder / "ours.html", assetmap=True,
+                                                                 cdn=False)
                     _, row["base_offline"] = time_to_interactive(browser, folder / "folium.html", assetmap=False,
                                                                  cdn=False)
                 rows.append(row)

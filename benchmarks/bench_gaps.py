@@ -92,7 +92,8 @@ def make_assets(lsoas: gpd.GeoDataFrame, n: int, rng: np.random.Generator) -> tu
     angles = np.linspace(0, 2 * np.pi, 13)[:-1]
     radius = np.sqrt(area / np.pi)[:, None] * (1 + 0.25 * rng.uniform(-1, 1, (green.size, 12)))
     turn = rng.uniform(0, 2 * np.pi, green.size)[:, None]
-    ring = np.stack([xy[green, 0:1] + radius * np.cos(angles + turn), xy[green, 1:2] + radius * np.sin(angles + turn)], -1)
+    ring = np.stack([xy[green, 0:1] + radius * np.cos(angles + turn),
+                     xy[green, 1:2] + radius * np.sin(angles + turn)], -1)
     polys = shapely.polygons(np.concatenate([ring, ring[:, :1]], axis=1))
     areas = gpd.GeoDataFrame({"asset_id": ids[green], "area_m2": shapely.area(polys)}, geometry=polys, crs=27700)
     return assets, areas
@@ -172,7 +173,8 @@ def main() -> None:
               f"-> {whole:7.1f} s extrapolated to all; |assetmap - baseline| max {err.max() * 100:.3f} pp, "
               f"mean {err.mean() * 100:.4f} pp")
     print(f"baseline (coverage rules only, extrapolated from {len(sample)} of {len(lsoas)} LSOAs): {base_total:.1f} s")
-    print(f"ratio baseline / assetmap: {base_total / ours:.1f}x (assetmap's time includes every rule, counts and flags)")
+    print(f"ratio baseline / assetmap: {base_total / ours:.1f}x "
+          "(assetmap's time includes every rule, counts and flags)")
     print(f"coverage difference on the sample: max {np.concatenate(errors).max() * 100:.3f} pp "
           f"(assetmap rounds coverage to 4 decimals)")
     print(f"peak memory of the whole run: {peak_mb():.0f} MB (after assetmap: {ours_peak:.0f} MB)")

@@ -24,7 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assetmap.core.io.importer import import_file
+from assetmap.core.imports.pipeline import import_file
 from assetmap.core.project import Project
 
 
@@ -68,8 +68,8 @@ def main() -> None:
         baseline(csv, folder / "plain.gpkg")
         t_base = time.perf_counter() - t0
     print(f"{args.rows:,} rows")
-    print(f"assetmap import, new project:   {t_first:6.2f} s ({first.imported:,} imported, {first.duplicates:,} duplicates, "
-          f"{first.rejected:,} rejected) = {args.rows / t_first:,.0f} rows/s")
+    print(f"assetmap import, new project:   {t_first:6.2f} s ({first.imported:,} imported, "
+          f"{first.duplicates:,} duplicates, {first.rejected:,} rejected) = {args.rows / t_first:,.0f} rows/s")
     print(f"assetmap import, same file again: {t_second:6.2f} s ({second.duplicates:,} duplicates)")
     print(f"baseline (read_csv + points + to_crs + to_file, no checks): {t_base:6.2f} s")
     print(f"ratio assetmap / baseline: {t_first / t_base:.1f}x")

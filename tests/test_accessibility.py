@@ -57,9 +57,11 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 # What has focus, in a form a failure message can show.
 ACTIVE_JS = """() => { const a = document.activeElement;
   return {tag: a.tagName, id: a.id, cls: typeof a.className === 'string' ? a.className : '',
-          type: a.type || '', text: (a.getAttribute('aria-label') || a.title || a.textContent || '').trim().slice(0, 60),
+          type: a.type || '',
+          text: (a.getAttribute('aria-label') || a.title || a.textContent || '').trim().slice(0, 60),
           inMap: !!a.closest('.leaflet-container'), inPopup: !!a.closest('.leaflet-popup'),
-          outline: getComputedStyle(a).outlineStyle, outlineWidth: parseFloat(getComputedStyle(a).outlineWidth) || 0}; }"""
+          outline: getComputedStyle(a).outlineStyle,
+          outlineWidth: parseFloat(getComputedStyle(a).outlineWidth) || 0}; }"""
 
 
 # ---- the pages -------------------------------------------------------------------------------
@@ -430,7 +432,8 @@ def test_a_row_focused_going_back_up_is_not_under_the_sticky_header(site: dict, 
         page.keyboard.press("Shift+Tab")
     page.wait_for_timeout(100)
     row, head = page.evaluate("""() => { const a = document.activeElement;
-        return [a.getBoundingClientRect().top, a.closest('table').tHead.rows[0].cells[0].getBoundingClientRect().bottom]; }""")
+        return [a.getBoundingClientRect().top,
+                a.closest('table').tHead.rows[0].cells[0].getBoundingClientRect().bottom]; }""")
     assert page.evaluate("document.activeElement.className") == "am-rowbtn"
     assert row >= head, (row, head)
 
@@ -449,9 +452,11 @@ def _contrast(a: str, b: str) -> float:
 def test_cluster_counts_and_legend_text_contrast(site: dict, open_page: Any) -> None:
     """axe leaves one- and two-digit cluster counts to a person ("too short to tell"): measured here."""
     page = open_page(site["dir"] / "sample.html")
-    pairs = page.evaluate("""() => Array.from(document.querySelectorAll('.am-cluster-count, .am-legend li, .am-legend h2'))
+    pairs = page.evaluate("""() => Array.from(
+        document.querySelectorAll('.am-cluster-count, .am-legend li, .am-legend h2'))
         .map(e => { const s = getComputedStyle(e); let bg = s.backgroundColor, p = e;
-          while (bg === 'rgba(0, 0, 0, 0)' && p.parentElement) { p = p.parentElement; bg = getComputedStyle(p).backgroundColor; }
+          while (bg === 'rgba(0, 0, 0, 0)' && p.parentElement) {
+            p = p.parentElement; bg = getComputedStyle(p).backgroundColor; }
           return [e.className || e.tagName, s.color, bg]; })""")
     assert sum(1 for p in pairs if p[0] == "am-cluster-count") >= 10
     low = [(name, round(_contrast(fg, bg), 2)) for name, fg, bg in pairs if _contrast(fg, bg) < 4.5]
@@ -474,7 +479,8 @@ def test_focus_ring_on_the_map_shows_on_any_background(site: dict, open_page: An
     page = open_page(site["dir"] / "offline.html")
     tab_until(page, "a.classList.contains('am-marker')")
     style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
-        return {outline: s.outlineStyle, colour: s.outlineColor, width: parseFloat(s.outlineWidth), shadow: s.boxShadow}; }""")
+        return {outline: s.outlineStyle, colour: s.outlineColor, width: parseFloat(s.outlineWidth),
+                shadow: s.boxShadow}; }""")
     assert style["outline"] == "solid" and style["width"] >= 3 and style["colour"] == "rgb(11, 87, 208)"
     assert "rgb(255, 255, 255)" in style["shadow"]  # a white halo: the blue ring shows on dark shading too
 
@@ -521,7 +527,8 @@ def test_report_text_is_readable_when_printed(site: dict, open_page: Any) -> Non
     smallest = page.evaluate("""() => {
       let least = Infinity, where = '';
       for (const el of document.querySelectorAll('body *')) {
-        if (el.closest('.visually-hidden') || !Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+        if (el.closest('.visually-hidden')
+            || !Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
         let px = parseFloat(getComputedStyle(el).fontSize);
         const svg = el.closest('svg');
         if (svg) px *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;  // drawn at the SVG's scale

@@ -89,15 +89,15 @@ def test_problems_are_said_before_anything_is_written(qtbot: Any, main_window: A
     qtbot.keyClicks(dialog.search, "zzzz")
     assert dialog.areas.count() == 0 and "No local authority matches 'zzzz'" in dialog.area_info.text()
     dialog.dest.setText(str(tmp_path / "x.gpkg"))
-    assert dialog.create() is None and dialog.error.text() == "Choose a local authority from the list."
+    assert dialog.start_creating() is None and dialog.error.text() == "Choose a local authority from the list."
     existing = tmp_path / "taken.gpkg"
     existing.write_bytes(b"")
     dialog.search.clear()
     dialog.dest.setText(str(existing))
-    assert dialog.create() is None and "already exists" in dialog.error.text()
+    assert dialog.start_creating() is None and "already exists" in dialog.error.text()
     dialog.by_file.setChecked(True)
     dialog.dest.setText(str(tmp_path / "y.gpkg"))
-    assert dialog.create() is None and dialog.error.text() == "Choose a boundary file."
+    assert dialog.start_creating() is None and dialog.error.text() == "Choose a boundary file."
     assert not (tmp_path / "x.gpkg").exists() and not (tmp_path / "y.gpkg").exists()
     dialog.reject()
 

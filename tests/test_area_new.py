@@ -51,7 +51,8 @@ def test_metropolitan_borough_gets_its_lsoas_with_population_and_imd(tmp_path: P
     assert got["population"].sum() == summary["population_total"] == 281_828  # IoD2019 mid-2015 denominators
     assert got["imd_decile"].value_counts()[1] == 42  # Bolton LSOAs in England's most deprived tenth
     row = got.set_index("code").loc["E01004766"]  # as published in IoD2019 File 1
-    assert (row["name"], row["imd_rank"], row["imd_decile"], row["local_authority"]) == ("Bolton 005A", 7694, 3, "Bolton")
+    assert ((row["name"], row["imd_rank"], row["imd_decile"], row["local_authority"])
+            == ("Bolton 005A", 7694, 3, "Bolton"))
     expected = pack_file("E08000001").set_index("code")
     joined = got.set_index("code").join(expected, suffixes=("", "_pack"))
     assert (joined["population"] == joined["population_pack"]).all()

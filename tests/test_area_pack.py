@@ -26,7 +26,8 @@ def test_pack_is_small_and_holds_every_lsoa_of_england_and_wales() -> None:
     assert size < 10_000_000
     rows = read_areas()
     own = [r for r in rows if not r["parts"]]  # one file each; newer unitaries reuse their predecessors' files
-    assert {p.name.removesuffix(".geojson.gz") for p in (PACK / "lsoa").glob("*.geojson.gz")} == {r["code"] for r in own}
+    assert ({p.name.removesuffix(".geojson.gz") for p in (PACK / "lsoa").glob("*.geojson.gz")}
+            == {r["code"] for r in own})
     # published counts: 32,844 English LSOAs (IoD2019) and 1,909 Welsh ones (2011 census geography)
     assert sum(int(r["lsoas"]) for r in own if r["country"] == "England") == 32_844
     assert sum(int(r["lsoas"]) for r in own if r["country"] == "Wales") == 1_909
@@ -41,7 +42,8 @@ def test_the_three_lsoas_invalid_as_published_are_valid_in_the_pack() -> None:
     for district, code in (("E06000052", "E01018992"), ("E07000028", "E01019228"), ("E07000113", "E01024572")):
         gdf = gpd.read_file(f"/vsigzip/{PACK / 'lsoa' / district}.geojson.gz")  # Cornwall, Carlisle, Swale
         lsoa = gdf.loc[gdf["code"] == code]
-        found[code] = len(lsoa) == 1 and bool(lsoa.geometry.is_valid.all()) and float(lsoa.to_crs(27700).area.iloc[0]) > 0
+        found[code] = (len(lsoa) == 1 and bool(lsoa.geometry.is_valid.all())
+                       and float(lsoa.to_crs(27700).area.iloc[0]) > 0)
     assert found == {"E01018992": True, "E01019228": True, "E01024572": True}
 
 

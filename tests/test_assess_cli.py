@@ -55,8 +55,8 @@ def test_assessments_table_and_history(hall, tmp_path: Path, capsys: pytest.Capt
     assert "No assessments yet" in capsys.readouterr().out
     src = _write(tmp_path, full_assessment())
     assert main(["assess", str(path), asset_id, "--from", str(src)]) == 0
-    assert main(["assess", str(path), asset_id, "--from", str(_write(tmp_path, {**full_assessment(),
-                                                                                 "date": "2024-05-01"}, "2.json"))]) == 0
+    later = _write(tmp_path, {**full_assessment(), "date": "2024-05-01"}, "2.json")
+    assert main(["assess", str(path), asset_id, "--from", str(later)]) == 0
     capsys.readouterr()
     assert main(["assessments", str(path), "--today", "2024-03-05"]) == 0
     table = capsys.readouterr().out

@@ -228,10 +228,11 @@ def test_pdf_is_one_a4_page(open_hall, tmp_path: Path) -> None:  # noqa: F811
     raw["building"].update(current_use=long, groups_using=[f"Group {i}" for i in range(60)])
     raw["organisation"] = {k: long for k in ("name", "legal_form", "governance", "finances", "building_experience")}
     raw.update(tenure={"type": "lease", "lease_years": 10}, market_value=3_000_000)  # both notes
-    project.update_asset(asset_id, {"name": "Elm Road Hall and Community Rooms of the Parish of St Mary", "address": long})
+    project.update_asset(asset_id, {"name": "Elm Road Hall and Community Rooms of the Parish of St Mary",
+                                    "address": long})
     add_assessment(project, asset_id, raw)
-    _insert_gap(project, {**GAP, "flags": GAP["flags"] * 6, "counts": {c: 2 for c in ("physical", "associations",
-                                                                                     "institutions", "economy", "culture")},
+    _insert_gap(project, {**GAP, "flags": GAP["flags"] * 6,
+                          "counts": {c: 2 for c in ("physical", "associations", "institutions", "economy", "culture")},
                           "coverage": {r: 0.5 for r in ("place_to_meet", "green_space", "play_area", "density")}})
     html = render_report(project, asset_id, today=TODAY)
     margin = re.search(r"@page\s*{[^}]*margin:\s*([\d.]+)mm", html)

@@ -84,7 +84,8 @@ def test_asset_acv_fields_follow_the_newest_assessment(open_hall) -> None:  # no
     project, asset_id = open_hall
     add_assessment(project, asset_id, full_assessment())
     asset = project.asset(asset_id)
-    assert (asset["acv_status"], asset["acv_listed_on"], asset["acv_expires_on"]) == ("listed", "2020-01-20", "2025-01-20")
+    assert ((asset["acv_status"], asset["acv_listed_on"], asset["acv_expires_on"])
+            == ("listed", "2020-01-20", "2025-01-20"))
     # a backdated assessment does not turn the clock back on the asset
     add_assessment(project, asset_id, {**full_assessment(), "date": "2019-12-05",
                                        "acv": {"status": "nominated", "nominated_on": "2019-12-01"}})

@@ -28,7 +28,7 @@ from assetmap.core.assessments.store import add_assessment
 from assetmap.core.errors import Cancelled
 from assetmap.core.export.tables import write_csv, write_geojson
 from assetmap.core.export.webmap import write_webmap
-from assetmap.core.io.importer import ImportOptions, commit_import, import_file, prepare_import
+from assetmap.core.imports.pipeline import ImportOptions, commit_import, import_file, prepare_import
 from assetmap.core.io.postcodes import load_lookups
 from assetmap.core.progress import Progress
 from assetmap.core.project import Project

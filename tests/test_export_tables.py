@@ -12,11 +12,11 @@ import pytest
 import shapely
 
 from assetmap.cli import main
-from assetmap.core.errors import AssetmapError
-from assetmap.core.export import build_map_data, render_webmap_html, write_csv, write_geojson, write_webmap
 from assetmap.core.analysis import GapOptions, run_gaps
 from assetmap.core.analysis.public import needs_public_run
 from assetmap.core.analysis.run import stored_results
+from assetmap.core.errors import AssetmapError
+from assetmap.core.export import build_map_data, render_webmap_html, write_csv, write_geojson, write_webmap
 from assetmap.core.export.privacy import skill_summaries
 from assetmap.core.model import PRIVATE_ASSET_FIELDS
 from assetmap.core.project import Project

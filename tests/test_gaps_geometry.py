@@ -49,7 +49,8 @@ def test_square_half_inside_a_green_space_buffer(empty_project: Path) -> None:
     assert west["coverage"]["green_space_20ha_2km"] == 1.0  # the 2 km buffer holds all of West
     flag = next(f for f in west["flags"] if f["rule"] == "green_space_2ha_300m")
     assert flag["severity"] == "medium"
-    assert flag["message"] in (f"Only {p}% of West is within 300 m of a green space of at least 2 hectares (target 90%)."
+    assert flag["message"] in (f"Only {p}% of West is within 300 m of a green space of at least 2 hectares "
+                               "(target 90%)."
                                for p in (49, 50))
 
 
@@ -75,7 +76,8 @@ def test_asset_outside_the_neighbourhood_still_serves_it(empty_project: Path) ->
 
 def test_neighbourhood_with_no_assets(empty_project: Path) -> None:
     west = _run(empty_project)["West"]
-    assert west["counts"] == {c: 0 for c in ("people", "associations", "institutions", "physical", "economy", "culture")}
+    assert west["counts"] == {c: 0 for c in ("people", "associations", "institutions", "physical", "economy",
+                                             "culture")}
     assert set(west["coverage"].values()) == {0.0}
     messages = [f["message"] for f in west["flags"]]
     assert "None of West is within 800 m of a place to meet (target 90%)." in messages

@@ -143,7 +143,8 @@ def test_buildings_tab_compares_and_selects_and_map_rings_show_scores(
     # history: newest first, nothing overwritten; timeline with what is due next marked
     assert window.assessments.list.count() == 2 and window.assessments.list.item(0).text().startswith("2024-03-04")
     tree = window.assessments.timeline
-    states = {tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole): tree.topLevelItem(i).data(1, Qt.ItemDataRole.UserRole)
+    role = Qt.ItemDataRole.UserRole
+    states = {tree.topLevelItem(i).data(0, role): tree.topLevelItem(i).data(1, role)
               for i in range(tree.topLevelItemCount())}
     assert states == {"listed_on": "passed", "sale_notice_on": "passed", "interim_moratorium_ends": "next",
                       "full_moratorium_ends": "to come", "protected_period_ends": "to come", "listing_ends": "to come"}

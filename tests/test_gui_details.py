@@ -13,7 +13,7 @@ from typing import Any
 from PyQt6.QtCore import Qt
 from test_gui_helpers import open_and_wait, window  # noqa: F401
 
-from assetmap.core.io.importer import import_file
+from assetmap.core.imports.pipeline import import_file
 from assetmap.core.project import Project
 from assetmap.gui.import_wizard import ImportWizard
 

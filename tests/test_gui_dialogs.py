@@ -10,8 +10,8 @@ from PyQt6.QtWidgets import QMessageBox
 from test_gui_helpers import open_and_wait, window  # noqa: F401
 
 from assetmap.core.project import Project
-from assetmap.gui.export_dialog import ExportDialog
 from assetmap.gui.criteria_dialog import CriteriaDialog
+from assetmap.gui.export_dialog import ExportDialog
 from assetmap.gui.rules_dialog import RulesDialog
 
 

@@ -110,7 +110,8 @@ def test_read_only_file_opens_with_the_reason_and_outside_edits_are_reported(
     with Project.open(empty_project) as project:
         asset_id = project.add_asset({"name": "Hall from QGIS", "category": "physical"})
     con = sqlite3.connect(empty_project)
-    con.execute("UPDATE assets SET created_at = NULL, updated_at = NULL, visibility = 'Public' WHERE id = ?", (asset_id,))
+    con.execute("UPDATE assets SET created_at = NULL, updated_at = NULL, visibility = 'Public' WHERE id = ?",
+                (asset_id,))
     con.commit()
     con.close()
     empty_project.chmod(0o444)

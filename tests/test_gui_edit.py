@@ -62,8 +62,8 @@ def test_add_by_map_click_and_form_then_undo_redo(qtbot: Any, window: Any, empty
     window.actions.redo.trigger()
     again = on_disk(empty_project)
     assert list(again["id"]) == [new_id]
-    qtbot.waitUntil(lambda: js(qtbot, window, f"assetmapDesktop.row('{new_id}') && assetmapDesktop.row('{new_id}').name")
-                    == "Moss Hall", timeout=20000)
+    name_js = f"assetmapDesktop.row('{new_id}') && assetmapDesktop.row('{new_id}').name"
+    qtbot.waitUntil(lambda: js(qtbot, window, name_js) == "Moss Hall", timeout=20000)
 
 
 def test_form_shows_problems_beside_fields(qtbot: Any, window: Any, empty_project: Path) -> None:
@@ -115,7 +115,8 @@ def test_table_row_selects_on_map_and_edit_shows_everywhere(qtbot: Any, window: 
     assert assets.loc[assets["id"] == asset_id, "name"].iloc[0] == "Renamed hall"
     row = window.table.model.row_of(asset_id)
     assert window.table.model.index(row, 0).data() == "Renamed hall"
-    qtbot.waitUntil(lambda: js(qtbot, window, f"assetmapDesktop.row('{asset_id}').name") == "Renamed hall", timeout=20000)
+    qtbot.waitUntil(lambda: js(qtbot, window, f"assetmapDesktop.row('{asset_id}').name") == "Renamed hall",
+                    timeout=20000)
     window.actions.undo.trigger()
     assets = on_disk(sample_copy)
     assert assets.loc[assets["id"] == asset_id, "name"].iloc[0] == old
@@ -163,7 +164,9 @@ def test_place_an_unlocated_asset_from_the_table(qtbot: Any, window: Any, empty_
     assert window.table.proxy.rowCount() == 0  # no longer unlocated
     window.actions.undo.trigger()
     assert on_disk(empty_project).geometry.iloc[0] is None
-    assert asset_id == window.table.model.index(0, 0).data(__import__("assetmap.gui.asset_table", fromlist=["ID_ROLE"]).ID_ROLE)
+    from assetmap.gui.asset_table import ID_ROLE
+
+    assert asset_id == window.table.model.index(0, 0).data(ID_ROLE)
 
 
 def test_add_mode_closes_the_open_popup(qtbot: Any, window: Any, empty_project: Path) -> None:

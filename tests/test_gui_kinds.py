@@ -10,7 +10,7 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 from test_gui_helpers import open_and_wait, window  # noqa: F401
 
-from assetmap.core.io.importer import import_file
+from assetmap.core.imports.pipeline import import_file
 from assetmap.core.project import Project
 from assetmap.core.taxonomy import UNCATEGORISED, default_taxonomy
 from assetmap.gui.asset_form import AssetForm

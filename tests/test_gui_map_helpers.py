@@ -48,6 +48,11 @@ def laid_out(qtbot: Any, window: Any) -> None:
     """Until the page has the view's size (the add-mode banner above the map makes it shorter)."""
     qtbot.waitUntil(lambda: js(qtbot, window, "[innerWidth, innerHeight]") == [window.map.width(), window.map.height()],
                     timeout=JS_TIMEOUT)
+    # Leaflet takes the new size on its next animation frame (its resize handler is deferred), and until then
+    # latLngToContainerPoint still answers for the old size: under load a click landed half a banner away.
+    same_size = """(function () { var s = assetmap.map.getSize(), c = assetmap.map.getContainer();
+        return s.x === c.clientWidth && s.y === c.clientHeight; })()"""
+    qtbot.waitUntil(lambda: js(qtbot, window, same_size) is True, timeout=JS_TIMEOUT)
     wait_settled(qtbot, window)
 
 

@@ -22,7 +22,8 @@ def test_asset_form_fits_the_dock_without_sideways_scrolling(qtbot: Any, window:
     assert len(checks) == 4 and window.form.editors["accessibility"].input.minimumSizeHint().width() < 200
 
 
-def test_desktop_legend_starts_folded_and_remembers_the_users_choice(qtbot: Any, window: Any, sample_copy: Path) -> None:
+def test_desktop_legend_starts_folded_and_remembers_the_users_choice(qtbot: Any, window: Any,
+                                                                     sample_copy: Path) -> None:
     open_and_wait(qtbot, window, sample_copy)
     assert js(qtbot, window, "assetmapDesktop.legendHidden()") is True
     js(qtbot, window, "document.querySelector('.am-legend-head button').click()")
@@ -40,7 +41,7 @@ def test_charts_keep_a_legible_height(qtbot: Any, window: Any, sample_copy: Path
     charts.set_results([{"code": str(i), "name": f"Area {i}", "priority": i, "per_1000": {"physical": i}}
                         for i in range(1, 13)], [], window.doc.project.taxonomy)
     assert charts.view.minimumHeight() == CHART_CHROME + ROW_HEIGHT * 10  # ten shown by default
-    assert charts.scroll.widget() is charts.view  # scrolls in a short panel instead of squeezing
+    assert charts.scroll_area.widget() is charts.view  # scrolls in a short panel instead of squeezing
 
 
 def test_f6_moves_between_panels(qtbot: Any, window: Any, sample_copy: Path) -> None:

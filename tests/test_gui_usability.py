@@ -273,7 +273,8 @@ def test_charts_get_room_to_be_read_and_give_it_back(qtbot: Any, window: Any, sa
     from assetmap.gui.charts import CHART_CHROME, ROW_HEIGHT
 
     laptop(qtbot, window, sample_copy)
-    results = [{"code": str(i), "name": f"Area {i}", "priority": i, "per_1000": {"physical": i * 1.3, "associations": i}}
+    results = [{"code": str(i), "name": f"Area {i}", "priority": i,
+                "per_1000": {"physical": i * 1.3, "associations": i}}
                for i in range(1, 13)]
     window.charts.set_results(results, [], window.doc.project.taxonomy)
     dock = window.docks[2]
@@ -281,7 +282,7 @@ def test_charts_get_room_to_be_read_and_give_it_back(qtbot: Any, window: Any, sa
     room = window.stack.height() + dock.height()
     window.tabs.setCurrentWidget(window.charts)
     qtbot.waitUntil(lambda: dock.height() >= room // 2, timeout=5000)
-    viewport = window.charts.scroll.viewport().height()
+    viewport = window.charts.scroll_area.viewport().height()
     assert viewport >= CHART_CHROME + 5 * ROW_HEIGHT  # at least five neighbourhoods with their legend and axis
     chart = window.charts.view.chart()
     assert chart.legend().alignment() == Qt.AlignmentFlag.AlignTop

@@ -81,7 +81,7 @@ def test_assessment_dialog_scores_and_choices_ignore_a_passing_wheel(qtbot: Any,
     assert score.focusPolicy() == roof.focusPolicy() == Qt.FocusPolicy.StrongFocus
     dialog.fields["scores.community_benefit"].set_value(4)
     focus(qtbot, dialog.fields["assessor"].input)
-    bar = dialog.scroll.verticalScrollBar()
+    bar = dialog.scroll_area.verticalScrollBar()
     assert bar.maximum() > 0
     for widget in (score, roof):
         bar.setValue(0)

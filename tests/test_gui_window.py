@@ -102,7 +102,8 @@ def test_tables_sort_by_value_and_keep_the_selection(qtbot: Any, window: Any, sa
     panel.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # by kind, as a header click does
     kinds = [panel.proxy.index(r, 2).data() for r in range(panel.proxy.rowCount())]
     filled = [k for k in kinds if k]
-    assert filled == sorted(filled, key=str.casefold, reverse=True) and kinds[len(filled):] == [""] * (len(kinds) - len(filled))
+    assert filled == sorted(filled, key=str.casefold, reverse=True)
+    assert kinds[len(filled):] == [""] * (len(kinds) - len(filled))
     assert panel.current_id() == chosen  # the selection followed its row
     panel.search.setText("library")
     assert all("library" in " ".join(panel.proxy.index(r, c).data().lower() for c in (0, 2, 3, 4))

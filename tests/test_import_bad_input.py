@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from assetmap.core.errors import DataError
-from assetmap.core.io.importer import import_file, prepare_import
+from assetmap.core.imports.pipeline import import_file, prepare_import
 from assetmap.core.project import Project
 
 
@@ -34,7 +34,8 @@ def _file(tmp_path: Path, name: str, text: str | bytes) -> Path:
     ("broken.geojson", "name,lat\nHall,53\n", "the name says a GIS file but the file is plain text"),
     ("notes.docx", "hello", "is not a format assetmap reads"),
 ])
-def test_file_level_problems_write_nothing(empty_project: Path, tmp_path: Path, name: str, content, message: str) -> None:
+def test_file_level_problems_write_nothing(empty_project: Path, tmp_path: Path, name: str, content,
+                                           message: str) -> None:
     path = _file(tmp_path, name, content)
     before = _digest(empty_project)
     with Project.open(empty_project) as project, pytest.raises(DataError) as err:
@@ -48,7 +49,8 @@ def test_zip_without_shapefile(empty_project: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("readme.txt", "no shapes here")
         zf.writestr("assets.csv", "name\nHall\n")
-    with Project.open(empty_project) as project, pytest.raises(DataError, match="no shapefile .* readme.txt, assets.csv"):
+    with (Project.open(empty_project) as project,
+          pytest.raises(DataError, match="no shapefile .* readme.txt, assets.csv")):
         import_file(project, archive)
         assert project.count("assets") == 0
 
@@ -110,11 +112,12 @@ def test_ragged_csv_row(empty_project: Path, tmp_path: Path) -> None:
     path = _file(tmp_path, "ragged.csv", "name,kind\nHall,village hall\nSmith, Jones and Co,shop,extra\n")
     with Project.open(empty_project) as project:
         report = import_file(project, path)
-    assert report.rows == 2 and report.rejected == 1 and "has 4 values but the header has 2" in report.rejects[0]["reason"]
+    assert report.rows == 2 and report.rejected == 1
+    assert "has 4 values but the header has 2" in report.rejects[0]["reason"]
 
 
 def test_rejects_csv_keeps_original_values(empty_project: Path, tmp_path: Path) -> None:
-    from assetmap.core.io.importer import write_rejects
+    from assetmap.core.imports.pipeline import write_rejects
 
     path = _file(tmp_path, "r.csv", "name,kind,capacity\nHall,village hall,12\nBad,village hall,many\n")
     with Project.open(empty_project, readonly=True) as project:

@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 
 from assetmap.core.errors import DataError
+from assetmap.core.imports.pipeline import ImportOptions, import_file, prepare_import
 from assetmap.core.io.columns import address_role, day_role, find_name_by_values, guess_mapping
 from assetmap.core.io.derived import hours_text, week_text
-from assetmap.core.io.importer import ImportOptions, import_file, prepare_import
 from assetmap.core.model import is_blank
 from assetmap.core.project import Project
 

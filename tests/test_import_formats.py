@@ -11,7 +11,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from assetmap.core.io.importer import ImportOptions, import_file
+from assetmap.core.imports.pipeline import ImportOptions, import_file
 from assetmap.core.io.postcodes import load_postcodes
 from assetmap.core.project import Project
 
@@ -77,7 +77,8 @@ def test_bng_detected_from_values_and_geox_geoy_register(empty_project: Path, tm
 
 def test_crs_column_per_row(empty_project: Path, tmp_path: Path) -> None:
     (a, lon, lat, *_), (b, _, _, e, n, _), (c, lon3, lat3, *_) = LIBRARIES
-    text = f"name,kind,x,y,crs\n{a},library,{lon},{lat},EPSG:4326\n{b},library,{e},{n},EPSG:27700\n{c},library,{lon3},{lat3},WGS84\n"
+    text = (f"name,kind,x,y,crs\n{a},library,{lon},{lat},EPSG:4326\n{b},library,{e},{n},EPSG:27700\n"
+            f"{c},library,{lon3},{lat3},WGS84\n")
     path = _write(tmp_path / "mixed.csv", text)
     with Project.open(empty_project) as project:
         report = import_file(project, path)
@@ -167,7 +168,8 @@ def test_openstreetmap_extract(tmp_path: Path) -> None:
 
 
 def test_postcode_lookup_places_rows_without_coordinates(empty_project: Path, tmp_path: Path) -> None:
-    text = "name,type,postcode\n" + "\n".join(f"{n},Library,{pc}" for n, *_r, pc in LIBRARIES) + "\nLost Club,Library,ZZ9 9ZZ\n"
+    text = ("name,type,postcode\n" + "\n".join(f"{n},Library,{pc}" for n, *_r, pc in LIBRARIES)
+            + "\nLost Club,Library,ZZ9 9ZZ\n")
     path = _write(tmp_path / "by_postcode.csv", text)
     lookup = load_postcodes(SAMPLE / "postcodes" / "codepoint_open_trafford.csv")
     with Project.open(empty_project) as project:
@@ -200,7 +202,8 @@ def test_clip_rejects_features_outside_the_neighbourhoods(tmp_path: Path) -> Non
         report = import_file(project, SAMPLE / "rutland_osm" / "rutland-latest.osm.pbf", ImportOptions(clip=True))
         assets = project.assets()
     area = shapely.union_all(hoods.frame.geometry.values)
-    assert report.rejected > 0 and {r["reason"] for r in report.rejects} == {"outside the project's neighbourhoods (--clip)"}
+    assert report.rejected > 0
+    assert {r["reason"] for r in report.rejects} == {"outside the project's neighbourhoods (--clip)"}
     assert all(area.intersects(g) for g in assets.geometry)
     assert report.imported + report.unlocated + report.duplicates + report.rejected == report.rows
 

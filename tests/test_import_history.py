@@ -17,10 +17,10 @@ import pytest
 from test_import_postcodes import CODEPOINT, WEST, codepoint_lines, run
 
 from assetmap.core.errors import DataError
-from assetmap.core.io.importer import ImportOptions, commit_import, import_file, prepare_import
+from assetmap.core.imports.history import ImportEditedError, list_imports, undo_import
+from assetmap.core.imports.pipeline import ImportOptions, commit_import, import_file, prepare_import
 from assetmap.core.io.postcodes import load_lookups
 from assetmap.core.project import Project
-from assetmap.core.project.imports import ImportEditedError, list_imports, undo_import
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 ALLOTMENTS = SAMPLE / "assets" / "trafford_allotments.geojson"

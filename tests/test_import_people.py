@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assetmap.core.errors import DataError
-from assetmap.core.io.people_import import import_people
+from assetmap.core.imports.people import import_people
 from assetmap.core.io.postcodes import PostcodeLookup
 from assetmap.core.project import Project
 
@@ -24,7 +24,8 @@ Ed,knitting,yes,2026-09-04,Nowhere,,
 """
 
 
-def test_people_import_keeps_only_consenting_residents_with_a_neighbourhood(empty_project: Path, tmp_path: Path) -> None:
+def test_people_import_keeps_only_consenting_residents_with_a_neighbourhood(empty_project: Path,
+                                                                            tmp_path: Path) -> None:
     path = tmp_path / "skills.csv"
     path.write_text(SKILLS, encoding="utf-8")
     lookup = PostcodeLookup({"ZZ11ZZ": (381500.0, 390500.0)}, __import__("pyproj").CRS.from_epsg(27700), "test")

@@ -28,7 +28,7 @@ from openpyxl.styles import Font
 from pyproj import Transformer
 
 from assetmap.core.errors import DataError
-from assetmap.core.io.importer import (
+from assetmap.core.imports.pipeline import (
     ImportOptions,
     import_file,
     prepare_import,

@@ -19,7 +19,7 @@ import pytest
 from assetmap.core.analysis import run_gaps
 from assetmap.core.export.tables import write_csv, write_geojson
 from assetmap.core.export.webdata import build_map_data
-from assetmap.core.io.importer import ImportOptions, import_file, prepare_import
+from assetmap.core.imports.pipeline import ImportOptions, import_file, prepare_import
 from assetmap.core.io.theme import decide_theme, kinds_named
 from assetmap.core.project import Project
 from assetmap.core.taxonomy import UNCATEGORISED, default_taxonomy
@@ -65,7 +65,8 @@ def test_defibrillators_at_schools_surgeries_and_clubs_are_all_defibrillators(em
     with Project.open(empty_project, readonly=True) as project:
         by_rows = prepare_import(project, path, ImportOptions(theme=False)).records
     # Read row by row, the venues' names would have made schools, surgeries and clubs of them.
-    assert {"institutions/school", "institutions/gp_surgery", "associations/sports_club"} <= {r["kind"] for r in by_rows}
+    assert ({"institutions/school", "institutions/gp_surgery", "associations/sports_club"}
+            <= {r["kind"] for r in by_rows})
     with Project.open(empty_project) as project:
         report = import_file(project, path)
     assert report.imported == 35 and report.rejected == 0 and report.uncategorised == 0
@@ -90,7 +91,8 @@ def test_one_word_chemists_are_pharmacies_in_a_list_of_pharmacies(empty_project:
 
 def test_the_report_says_how_many_names_agree(empty_project: Path, tmp_path: Path) -> None:
     dental = TAX.kinds["institutions/dentist"].synonyms
-    names = [f"{PLACES[i % 7]} {dental[i % 3].title()} {i}" for i in range(41)] + [f"Smile Studio {i}" for i in range(16)]
+    names = ([f"{PLACES[i % 7]} {dental[i % 3].title()} {i}" for i in range(41)]
+             + [f"Smile Studio {i}" for i in range(16)])
     path = _write(tmp_path / "dental_practices.csv", names)
     with Project.open(empty_project) as project:
         report = import_file(project, path)
@@ -124,7 +126,8 @@ def test_a_type_column_of_many_kinds_stays_row_by_row(empty_project: Path, tmp_p
         report = import_file(project, path)
         assets = project.assets().set_index("name")
     assert report.theme["kind"] is None and report.theme["source"] == "rows"
-    assert assets.loc["The Bull", "kind"] == "economy/pub" and assets.loc["Hope Food Bank", "kind"] == "associations/food_bank"
+    assert assets.loc["The Bull", "kind"] == "economy/pub"
+    assert assets.loc["Hope Food Bank", "kind"] == "associations/food_bank"
     assert report.theme["evidence"]["type_column"]["kinds"]["physical/park"] == 2
 
 

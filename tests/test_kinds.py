@@ -15,7 +15,7 @@ from assetmap.cli import main
 from assetmap.core.analysis.rules import ensure_project_rules, set_project_rules
 from assetmap.core.errors import AssetmapError
 from assetmap.core.export.webdata import build_map_data
-from assetmap.core.io.importer import ImportOptions, import_file
+from assetmap.core.imports.pipeline import ImportOptions, import_file
 from assetmap.core.project import Project
 from assetmap.core.project.kinds import KindError, add_kind, kind_id_for, list_kinds, remove_kind
 from assetmap.core.project.outside import OutsideEditError

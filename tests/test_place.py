@@ -20,7 +20,7 @@ from test_gui_helpers import open_and_wait, window  # noqa: F401
 
 from assetmap.core.errors import DataError
 from assetmap.core.project import Project
-from assetmap.core.project.imports import LOOKUPS_SETTING
+from assetmap.core.project.lookups import LOOKUPS_SETTING
 from assetmap.core.project.placing import place_coordinates, place_postcode, place_text
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"

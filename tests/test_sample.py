@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assetmap.core.io.importer import ImportOptions, import_file
+from assetmap.core.imports.pipeline import ImportOptions, import_file
 from assetmap.core.project import Project
 from assetmap.core.sample import build_sample
 

@@ -22,7 +22,8 @@ from assetmap.core.project.commands import AddAsset, DeleteAsset, UndoStack, Upd
 
 def test_add_update_delete_list(empty_project: Path) -> None:
     with Project.open(empty_project) as project:
-        hall = project.add_asset({"name": "Moss Lane Hall", "kind": "physical/village_hall"}, shapely.Point(380500, 390500))
+        hall = project.add_asset({"name": "Moss Lane Hall", "kind": "physical/village_hall"},
+                                 shapely.Point(380500, 390500))
         project.add_asset({"name": "Unplaced choir", "category": "culture"})
         project.update_asset(hall, {"capacity": "120", "geometry": shapely.Point(380600, 390400)})
     with Project.open(empty_project, readonly=True) as project:
@@ -89,7 +90,8 @@ def test_gdal_opens_project_as_geopackage(empty_project: Path) -> None:
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin is installed by .ci/run")
 def test_ogrinfo_lists_layers(empty_project: Path) -> None:
     out = subprocess.run(["ogrinfo", "-ro", "-so", str(empty_project)], capture_output=True, text=True, check=True)
-    for layer in ("assets (Point)", "neighbourhoods (Multi Polygon)", "asset_areas (Multi Polygon)", "people", "settings"):
+    for layer in ("assets (Point)", "neighbourhoods (Multi Polygon)", "asset_areas (Multi Polygon)", "people",
+                  "settings"):
         assert layer in out.stdout
 
 
@@ -99,7 +101,8 @@ def test_not_a_project_and_newer_schema(tmp_path: Path, empty_project: Path) -> 
     with pytest.raises(NotAProjectError, match="not a GeoPackage"):
         Project.open(text)
     plain = tmp_path / "plain.gpkg"
-    pyogrio.write_dataframe(__import__("geopandas").GeoDataFrame({"a": [1]}, geometry=[shapely.Point(0, 0)], crs=4326), plain)
+    frame = __import__("geopandas").GeoDataFrame({"a": [1]}, geometry=[shapely.Point(0, 0)], crs=4326)
+    pyogrio.write_dataframe(frame, plain)
     with pytest.raises(NotAProjectError, match="not an assetmap project"):
         Project.open(plain)
     con = sqlite3.connect(empty_project)
@@ -121,7 +124,8 @@ def _hold_lock_script(project: Path) -> str:
 
 
 def test_lock_blocks_second_process_with_who_holds_it(empty_project: Path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", _hold_lock_script(empty_project)], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", _hold_lock_script(empty_project)], stdout=subprocess.PIPE,
+                             text=True)
     try:
         assert child.stdout.readline().strip() == "locked"
         with pytest.raises(ProjectLockedError, match=rf"being edited by .* \(assetmap process {child.pid}"):
@@ -167,7 +171,8 @@ def test_killed_during_edit_keeps_confirmed_edits_only(empty_project: Path) -> N
         p = Project.open({str(empty_project)!r})
         p.add_asset({{"name": "Confirmed", "kind": "physical/park"}}, shapely.Point(380200, 390200))
         with p.transaction() as conn:
-            conn.execute("INSERT INTO assets (id, name, category, visibility) VALUES ('x', 'Half done', 'physical', 'public')")
+            conn.execute("INSERT INTO assets (id, name, category, visibility) "
+                         "VALUES ('x', 'Half done', 'physical', 'public')")
             print("mid-edit", flush=True)
             time.sleep(60)
     """)

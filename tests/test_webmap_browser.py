@@ -22,7 +22,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 TILE_HOST = "tile.openstreetmap.org"
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5E"
+                       "rkJggg==")
 
 _spec = importlib.util.spec_from_file_location("export_projects", Path(__file__).parent / "data/export/projects.py")
 projects = importlib.util.module_from_spec(_spec)
@@ -174,7 +175,8 @@ def test_hostile_name_shows_as_text_and_never_runs(maps: dict, tab: Any, bypass_
     page.fill("#am-search-input", "<img")
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned") is None and t.dialogs == []
-    assert page.evaluate("document.querySelectorAll('img[src=\"x\"], #am-list script, .leaflet-popup script, b[onmouseover]').length") == 0
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"], #am-list script, .leaflet-popup script, "
+                         "b[onmouseover]').length") == 0
     assert page.title() == "<b>Our</b> assets {{ 7*7 }}"
     assert page.text_content("#am-title") == "<b>Our</b> assets {{ 7*7 }}"
     assert not [u for u in t.requests if u.endswith("/x")]

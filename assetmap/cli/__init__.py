@@ -15,8 +15,8 @@ from assetmap import __version__
 from assetmap.core.errors import AssetmapError
 
 # Adding a command: create assetmap/cli/cmd_<name>.py with register(subparsers) and list it here.
-COMMANDS: tuple[str, ...] = ("gui", "sample", "new", "import", "assets", "gaps", "export", "assess", "assessments", "criteria", "report",
-                             "imports", "areas", "attach", "kinds", "place")
+COMMANDS: tuple[str, ...] = ("gui", "sample", "new", "import", "assets", "gaps", "export", "assess", "assessments",
+                             "criteria", "report", "imports", "areas", "attach", "kinds", "place")
 
 
 class UsageError(Exception):

@@ -8,7 +8,7 @@ from assetmap.cli.common import print_json
 from assetmap.core.area import national
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("areas", help="list the local authorities `assetmap new --area` knows",
                               description="List the local authorities of England and Wales in the bundled data "
                               "(code, name, country, 2011 LSOAs, mid-2015 population), filtered by TEXT (part of a "

@@ -10,12 +10,11 @@ import geopandas as gpd
 
 from assetmap.cli.common import print_json
 from assetmap.core.export.privacy import details_of, public_of
-from assetmap.core.model import ASSET_FIELD_NAMES
+from assetmap.core.model import ASSET_FIELD_NAMES, plain_value
 from assetmap.core.project import Project
-from assetmap.core.project.store import plain_value
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("assets", help="list assets", description="List the project's assets.")
     p.add_argument("project", type=Path)
     p.add_argument("--category", help="only this category")

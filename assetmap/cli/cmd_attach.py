@@ -11,7 +11,7 @@ from assetmap.core.area.attach import FIELDS, attach_figures
 from assetmap.core.project import Project
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "attach", help="join newer population or IMD figures to the neighbourhoods by code",
         description="Update the neighbourhoods' population, IMD rank and IMD decile from a CSV or XLSX table (e.g. "

@@ -15,7 +15,7 @@ from assetmap.core.project import Project
 from assetmap.core.project.atomic import atomic_path
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``gaps`` subcommand."""
     p = subparsers.add_parser("gaps", help="find where social infrastructure is thin, neighbourhood by neighbourhood",
                               description="Count assets per neighbourhood, measure straight-line coverage for each "
@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    "coverage is then also measured as a share of residents")
     p.add_argument("--population-field", metavar="F", help="the population column of --population-points")
     p.add_argument("--include-unlocated", action="store_true",
-                   help="count assets without a location where their neighbourhood is known (a one-neighbourhood project)")
+                   help="count assets without a location where their neighbourhood is known "
+                        "(a one-neighbourhood project)")
     p.add_argument("--public-only", action="store_true", help="leave out assets marked private")
     p.set_defaults(func=run)
 

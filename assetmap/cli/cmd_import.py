@@ -7,13 +7,20 @@ from pathlib import Path
 
 from assetmap.cli import UsageError
 from assetmap.cli.common import print_json, refuse_overwrite, terminal_progress
-from assetmap.core.io.importer import ImportOptions, commit_import, parse_map_options, prepare_import, write_rejects
+from assetmap.core.imports.history import undo_import
+from assetmap.core.imports.pipeline import (
+    ImportOptions,
+    commit_import,
+    parse_map_options,
+    prepare_import,
+    write_rejects,
+)
 from assetmap.core.project import Project
-from assetmap.core.project.imports import postcode_lookup, remember_lookups, undo_import
+from assetmap.core.project.lookups import postcode_lookup, remember_lookups
 from assetmap.core.taxonomy import CATEGORY_IDS
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("import", help="import assets from CSV, XLSX, GeoJSON, GeoPackage, zipped "
                               "Shapefile or .osm.pbf",
                               description="Import assets. Every row is imported, kept unlocated, skipped as a "
@@ -133,7 +140,7 @@ def _check_kind(project: Project, kind: str | None, category: str | None) -> Non
 
 
 def _run_people(args: argparse.Namespace, mapping: dict[str, str]) -> int:
-    from assetmap.core.io.people_import import import_people
+    from assetmap.core.imports.people import import_people
 
     if args.dry_run or args.rejects or args.category or args.kind or args.crs or args.clip or args.private \
             or args.no_theme:

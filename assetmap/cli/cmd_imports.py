@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 from assetmap.cli.common import print_json
+from assetmap.core.imports.history import list_imports
 from assetmap.core.project import Project
-from assetmap.core.project.imports import list_imports
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("imports", help="list the project's imports (newest last); undo one with "
                               "assetmap import --undo",
                               description="List every import into the project: its number, when, the file, what it "

@@ -12,7 +12,7 @@ from assetmap.core.project.kinds import KindError, add_kind, kind_id_for, list_k
 from assetmap.core.taxonomy import CATEGORY_IDS
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "kinds", help="list kinds of asset; add or remove the project's own",
         description="List the kinds of asset this project knows (the ones assetmap ships and the ones the project "

@@ -13,7 +13,7 @@ from assetmap.core.io.coords import parse_crs
 from assetmap.core.project import Project
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "new", help="create a project for a local authority or from neighbourhood boundaries",
         description="Create a project. --area alone takes a local authority's 2011 LSOAs, with population and IMD "

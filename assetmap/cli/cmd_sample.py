@@ -12,7 +12,7 @@ from assetmap.core.project import Project
 from assetmap.core.sample import build_sample
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("sample", help="write the sample project (Trafford, real open data)",
                               description="Build the sample project from the open data in sample_data/.")
     p.add_argument("project", type=Path, help="where to write it, e.g. trafford.gpkg")

@@ -69,7 +69,7 @@ def _guess_name(df: pd.DataFrame, code: str | None) -> str | None:
         n = normalise(col)
         if (col != code and (n.endswith("nm") or "name" in n) and not n.endswith(("nmw", "welsh"))
                 and df[col].dtype == object and not df[col].dropna().astype(str).str.match(ONS_CODE).all()):
-            return col
+            return str(col)  # RawTable columns are text already
     return None
 
 
@@ -78,7 +78,7 @@ def _guess_numeric(df: pd.DataFrame, words: tuple[str, ...], exclude: tuple[str,
         n = normalise(col)
         if (any(w in n for w in words) and not any(w in n for w in exclude)
                 and pd.to_numeric(df[col], errors="coerce").notna().mean() > 0.5):
-            return col
+            return str(col)
     return None
 
 
@@ -119,10 +119,10 @@ def read_boundaries(
         raise DataError("has no coordinate system (is the .prj file missing from the zip?)", file=path)
     invalid = ~shapely.is_valid(geoms)
     repaired = int(invalid.sum())
-    for i in np.flatnonzero(invalid):
-        geoms[i] = _fix(geoms[i])
-        if geoms[i] is None:
-            raise DataError("the polygon is broken beyond repair (it has no area)", file=path, row=i + 1)
+    for k in np.flatnonzero(invalid):
+        geoms[k] = _fix(geoms[k])
+        if geoms[k] is None:
+            raise DataError("the polygon is broken beyond repair (it has no area)", file=path, row=int(k) + 1)
     gdf = gpd.GeoDataFrame(df.copy(), geometry=gpd.GeoSeries(geoms), crs=crs)
     project_crs = choose_project_crs(gdf)
     gdf = gdf.to_crs(project_crs)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
+import pandas as pd
+
 from assetmap.core.errors import ValidationError
 from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy, default_taxonomy
 
@@ -112,6 +114,20 @@ _ACCESS_SYNONYMS = {
 }
 
 
+def plain_value(value: Any) -> Any:
+    """A value as SQLite and JSON want it: None for NaN/NA, Python scalars for numpy ones."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
 def names_accessibility(text: Any) -> bool:
     """Whether a cell names at least one accessibility feature assetmap knows ("Step free; hearing loop")."""
     if is_blank(text):
@@ -141,7 +157,8 @@ def is_blank(value: Any) -> bool:
             return True
     except (TypeError, ValueError):
         pass
-    return isinstance(value, str) and value.strip().lower() in ("", "n/a", "na", "none", "null", "-", "--", "unknown", "nan")
+    return isinstance(value, str) and value.strip().lower() in (
+        "", "n/a", "na", "none", "null", "-", "--", "unknown", "nan")
 
 
 def parse_date(value: Any) -> str:
@@ -150,8 +167,10 @@ def parse_date(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime().date().isoformat()
+    if hasattr(value, "to_pydatetime"):  # pandas/numpy date-likes from a spreadsheet reader
+        as_dt = value.to_pydatetime()
+        if isinstance(as_dt, datetime):
+            return as_dt.date().isoformat()
     text = str(value).strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %B %Y", "%d %b %Y",
                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):

@@ -8,7 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-
 _PACKAGE = Path(__file__).resolve().parents[1]  # the assetmap package folder
 
 

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from assetmap.core.boundaries import read_boundaries
-from assetmap.core.io.importer import ImportOptions, ImportReport, import_file
+from assetmap.core.imports.pipeline import ImportOptions, ImportReport, import_file
 from assetmap.core.io.postcodes import load_postcodes
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.atomic import atomic_path
@@ -78,7 +78,7 @@ def build_sample(dest: str | Path, progress: Progress | None = None) -> tuple[Pa
                 )
                 reports.append(import_file(project, data / step["file"], options))
             if manifest.get("people"):
-                from assetmap.core.io.people_import import import_people
+                from assetmap.core.imports.people import import_people
 
                 progress.update(len(steps), len(steps) + 1, "Importing the invented skills audit")
                 reports.append(import_people(project, data / manifest["people"]["file"]))

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from assetmap.core.resources import load_json
 
@@ -27,7 +28,8 @@ _CATEGORY_SYNONYMS = {
     "people": ["people", "person", "individual", "individuals", "skills", "residents"],
     "associations": ["associations", "association", "club", "clubs", "group", "groups", "voluntary", "community group"],
     "institutions": ["institutions", "institution", "public service", "public services", "service", "services"],
-    "physical": ["physical", "physical space", "physical spaces", "building", "buildings", "place", "places", "space", "land"],
+    "physical": ["physical", "physical space", "physical spaces", "building", "buildings", "place", "places", "space",
+                 "land"],
     "economy": ["economy", "economic", "local economy", "business", "businesses", "enterprise"],
     "culture": ["culture", "cultural", "heritage", "arts", "culture and heritage"],
 }
@@ -102,7 +104,7 @@ class Kind:
 
 @dataclass
 class Taxonomy:
-    categories: dict[str, dict] = field(default_factory=dict)
+    categories: dict[str, dict[str, Any]] = field(default_factory=dict)  # as in the JSON: id, label, description
     kinds: dict[str, Kind] = field(default_factory=dict)
     # Lookup tables built on first use, per category (None = all); imports consult them for every row.
     _exact: dict[str | None, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
@@ -114,7 +116,7 @@ class Taxonomy:
     _osm: list[tuple[str, list[tuple[str, str]], float]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping, extra_kinds: Iterable[Mapping] = ()) -> Taxonomy:
+    def from_dict(cls, data: Mapping[str, Any], extra_kinds: Iterable[Mapping[str, Any]] = ()) -> Taxonomy:
         tax = cls()
         for cat in data["categories"]:
             tax.categories[cat["id"]] = dict(cat)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QIcon, QKeySequence
@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from assetmap.gui.main_window import MainWindow
 
 Std = QKeySequence.StandardKey
+T = TypeVar("T")
+
+
+def _made(thing: T | None) -> T:
+    """What Qt has just made (a menu, a toolbar, an undo action): PyQt6 types each as maybe None; it never is."""
+    assert thing is not None, "Qt made nothing"
+    return thing
 
 
 class Actions:
@@ -28,27 +35,32 @@ class Actions:
     def __init__(self, w: "MainWindow") -> None:
         self.w = w
         a = self._make
-        self.new = a("&New project…", w.new_project, Std.New, "Start a project from a file of neighbourhood boundaries.")
+        self.new = a("&New project…", w.new_project, Std.New,
+                     "Start a project from a file of neighbourhood boundaries.")
         self.open = a("&Open…", w.open_dialog, Std.Open, "Open an assetmap project (.gpkg).")
         self.sample = a("Open the &sample project", w.open_sample, None, "Trafford's community assets, from open data.")
         self.save_form = a("&Save changes", w.save_form, Std.Save,
                            "Save what you typed in the asset form. Everything else is saved as you make it.")
-        self.save_as = a("Save &As…", w.save_as, Std.SaveAs, "Save a copy of the project under a new name and carry on in it.")
-        self.close = a("&Close project", w.close_project, Std.Close, "Close the project and go back to the welcome page.")
-        self.import_ = a("&Import assets…", w.import_assets, "Ctrl+I", "Bring in assets from a spreadsheet or map file.")
+        self.save_as = a("Save &As…", w.save_as, Std.SaveAs,
+                         "Save a copy of the project under a new name and carry on in it.")
+        self.close = a("&Close project", w.close_project, Std.Close,
+                       "Close the project and go back to the welcome page.")
+        self.import_ = a("&Import assets…", w.import_assets, "Ctrl+I",
+                         "Bring in assets from a spreadsheet or map file.")
         self.import_people = a("Import &people's skills…", w.import_people, None,
                                "Bring in residents' skills from a skills audit or sign-up sheet; "
                                "only people who gave consent are added, and never on the map.")
         self.export = a("&Export map or data…", w.export, "Ctrl+E", "Share a web map (HTML), GeoJSON or CSV.")
         self.quit = a("&Quit", w.close, Std.Quit, "Close assetmap.")
-        self.undo = w.undo_group.createUndoAction(w, "&Undo")
+        self.undo = _made(w.undo_group.createUndoAction(w, "&Undo"))
         self.undo.setShortcuts(QKeySequence.keyBindings(Std.Undo))
-        self.redo = w.undo_group.createRedoAction(w, "&Redo")
+        self.redo = _made(w.undo_group.createRedoAction(w, "&Redo"))
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         # Ctrl+Z in a field undoes its typing; with none to undo it undoes the last saved edit, as the status bar says
         self.field_undo = FieldUndo(w, self.undo, self.redo, ready=lambda: not w.form_dirty())
         self.add = a("&Add asset", w.controller_start_add, "Ctrl+Shift+A", "Then click the map where the asset is.")
-        self.delete = a("&Delete asset…", w.delete_selected, Std.Delete, "Remove the selected asset (you will be asked).")
+        self.delete = a("&Delete asset…", w.delete_selected, Std.Delete,
+                        "Remove the selected asset (you will be asked).")
         self.find = a("&Find…", w.find, Std.Find, "Find an asset by name, kind, address or postcode.")
         self.cancel = a("S&top adding", w.cancel_mode, "Esc", "Stop adding or placing an asset.")
         self.fit = a("&Zoom to everything", w.map.fit_all, "Ctrl+0", "Show the whole project on the map.")
@@ -76,11 +88,11 @@ class Actions:
                       "Every keyboard shortcut of the window, in one list.")
         self.undo.setToolTip("Undo the last change (Ctrl+Z)")
         self.redo.setToolTip("Redo (Ctrl+Shift+Z or Ctrl+Y)")
-        self.project_actions = [self.save_form, self.save_as, self.close, self.import_, self.import_people, self.export, self.add,
-                                self.delete, self.find, self.fit, self.gaps, self.rules, self.assess, self.report,
-                                self.buildings, self.criteria, self.next_panel, self.prev_panel]
-        self.edit_actions = [self.save_form, self.import_, self.import_people, self.add, self.delete, self.gaps, self.rules, self.assess,
-                             self.criteria]
+        self.project_actions = [self.save_form, self.save_as, self.close, self.import_, self.import_people, self.export,
+                                self.add, self.delete, self.find, self.fit, self.gaps, self.rules, self.assess,
+                                self.report, self.buildings, self.criteria, self.next_panel, self.prev_panel]
+        self.edit_actions = [self.save_form, self.import_, self.import_people, self.add, self.delete, self.gaps,
+                             self.rules, self.assess, self.criteria]
 
     def _make(self, text: str, slot: Callable[[], object], shortcut: "Std | str | None", tip: str) -> QAction:
         action = QAction(text, self.w)
@@ -96,11 +108,11 @@ class Actions:
         return action
 
     def build_menus(self) -> None:
-        bar = self.w.menuBar()
-        file = bar.addMenu("&File")
+        bar = _made(self.w.menuBar())
+        file = _made(bar.addMenu("&File"))
         for item in (self.new, self.open, self.sample):
             file.addAction(item)
-        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu = _made(file.addMenu("Open &recent"))
         self.recent_menu.aboutToShow.connect(self.w.fill_recent_menu)
         file.addSeparator()
         for item in (self.save_form, self.save_as, self.import_, self.import_people, self.export):
@@ -108,13 +120,13 @@ class Actions:
         file.addSeparator()
         file.addAction(self.close)
         file.addAction(self.quit)
-        edit = bar.addMenu("&Edit")
+        edit = _made(bar.addMenu("&Edit"))
         for item in (self.undo, self.redo):
             edit.addAction(item)
         edit.addSeparator()
         for item in (self.add, self.delete, self.cancel, self.find):
             edit.addAction(item)
-        view = bar.addMenu("&View")
+        view = _made(bar.addMenu("&View"))
         view.addAction(self.fit)
         view.addAction(self.basemap)
         view.addAction(self.next_panel)
@@ -122,18 +134,18 @@ class Actions:
         view.addSeparator()
         for dock in self.w.docks:
             view.addAction(dock.toggleViewAction())
-        analysis = bar.addMenu("&Analysis")
+        analysis = _made(bar.addMenu("&Analysis"))
         analysis.addAction(self.gaps)
         analysis.addAction(self.rules)
-        buildings = bar.addMenu("&Buildings")
+        buildings = _made(bar.addMenu("&Buildings"))
         for item in (self.assess, self.report, self.buildings):
             buildings.addAction(item)
         buildings.addSeparator()
         buildings.addAction(self.criteria)
-        help_menu = bar.addMenu("&Help")
+        help_menu = _made(bar.addMenu("&Help"))
         help_menu.addAction(self.keys)
         help_menu.addAction(self.about)
-        tools = self.w.addToolBar("Main")
+        tools = _made(self.w.addToolBar("Main"))
         tools.setObjectName("main_toolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         icons = resources_dir() / "icons"
@@ -166,7 +178,7 @@ class Actions:
     def shortcuts_text(self) -> str:
         """Each menu command with a keyboard shortcut, menu by menu, for Help ▸ Keyboard shortcuts."""
         lines: list[str] = []
-        for top in self.w.menuBar().actions():
+        for top in _made(self.w.menuBar()).actions():
             menu = top.menu()
             if menu is None:
                 continue
@@ -180,5 +192,6 @@ class Actions:
             if rows:
                 lines.append(top.text().replace("&", ""))
                 lines += [f"    {keys}\t{text}" for keys, text in rows]
-        lines += ["Anywhere", "    Alt+underlined letter\tThat menu or tab", "    Tab or Shift+Tab\tNext or previous field"]
+        lines += ["Anywhere", "    Alt+underlined letter\tThat menu or tab",
+                  "    Tab or Shift+Tab\tNext or previous field"]
         return "\n".join(lines)

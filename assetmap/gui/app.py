@@ -23,13 +23,18 @@ def has_display() -> bool:
 def make_app(argv: list[str] | None = None) -> QApplication:
     """The one QApplication, named so QSettings and QStandardPaths use 'assetmap' folders."""
     identify_app()
-    app = QApplication.instance()
-    if app is None:
-        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox" if getattr(os, "geteuid", lambda: 1)() == 0 else "")
+    existing = QApplication.instance()
+    if existing is None:
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS",
+                              "--no-sandbox" if getattr(os, "geteuid", lambda: 1)() == 0 else "")
         app = QApplication(argv or sys.argv[:1])
+    elif isinstance(existing, QApplication):
+        app = existing
+    else:  # a QCoreApplication made by other code (a script) cannot show windows: say so plainly
+        raise RuntimeError("assetmap needs a QApplication, but a non-GUI QCoreApplication already exists")
     app.setApplicationDisplayName("assetmap")
     wheel_guard.install(app)  # a wheel turn scrolls forms; it changes a combo or spin box only once focused
-    return app  # type: ignore[return-value]
+    return app
 
 
 def run(project: Path | None = None, sample: bool = False) -> int:

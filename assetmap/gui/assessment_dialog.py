@@ -126,13 +126,18 @@ class AssessmentDialog(QDialog):
         self.acv_dates = QLabel("")
         self.acv_dates.setWordWrap(True)
         self.acv_dates.setStyleSheet("color: #333;")
-        self.fields["acv.community_bid_requested_on"].parentWidget().layout().addRow(self.acv_dates)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(body)
+        acv_group = self.fields["acv.community_bid_requested_on"].parentWidget()
+        acv_form = acv_group.layout() if acv_group is not None else None
+        assert isinstance(acv_form, QFormLayout), "_group puts each field in a form"
+        acv_form.addRow(self.acv_dates)
+        self.scroll_area = QScrollArea()  # not "scroll": that would hide QWidget.scroll()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(body)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        assert save_button is not None, "the box was made with a Save button"
+        self.save_button = save_button
         self.save_button.setText("Save assessment")
         self.save_button.setToolTip("Check and add this assessment to the project (Edit ▸ Undo takes it out again).")
         self.buttons.accepted.connect(self.save)
@@ -141,7 +146,7 @@ class AssessmentDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addWidget(self.summary)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.total)
         layout.addWidget(self.buttons)
         fit_to_screen(self, 640, 760)
@@ -201,7 +206,8 @@ class AssessmentDialog(QDialog):
         """The assessment JSON the core expects (scores always present, so a missing one is named)."""
         raw = nest(list(self.fields.values()))
         raw.setdefault("scores", {})
-        if "acv" in raw and set(raw["acv"]) == {"community_bid_requested"} and not raw["acv"]["community_bid_requested"]:
+        if ("acv" in raw and set(raw["acv"]) == {"community_bid_requested"}
+                and not raw["acv"]["community_bid_requested"]):
             del raw["acv"]
         return raw
 
@@ -268,7 +274,7 @@ class AssessmentDialog(QDialog):
             self.show_problems(exc.problems)
             first = self.first_problem()
             if first is not None:
-                self.scroll.ensureWidgetVisible(first)
+                self.scroll_area.ensureWidgetVisible(first)
                 first.input.setFocus()
             return
         except AssetmapError as exc:

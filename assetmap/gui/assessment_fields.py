@@ -53,12 +53,12 @@ class KeyedField(QWidget):
             check.toggled.connect(self.edited)
             self.input = check
         elif kind in ("long", "lines"):
-            text = QPlainTextEdit()
-            text.setFixedHeight(54 if kind == "long" else 46)
-            text.setTabChangesFocus(True)
-            text.setPlaceholderText(placeholder or ("One per line" if kind == "lines" else ""))
-            text.textChanged.connect(self.edited)
-            self.input = text
+            plain = QPlainTextEdit()
+            plain.setFixedHeight(54 if kind == "long" else 46)
+            plain.setTabChangesFocus(True)
+            plain.setPlaceholderText(placeholder or ("One per line" if kind == "lines" else ""))
+            plain.textChanged.connect(self.edited)
+            self.input = plain
         elif kind == "score":
             spin = QDoubleSpinBox()
             spin.setRange(NOT_SCORED, 5)

@@ -13,7 +13,7 @@ from PyQt6.QtCore import QModelIndex, QObject, Qt, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from assetmap.core.assessments.report import RECOMMENDATION_TEXT
-from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table
+from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table, selection
 
 HEADERS = ("Building", "Score (of 100)", "Recommendation", "ACV status", "Due next", "Notes", "Assessed on")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -85,7 +85,7 @@ class BuildingsPanel(QWidget):
                                  name="Assessed buildings", widths=(220, 120, 170, 90, 330, 300))
         self.view.setToolTip("Assessed buildings, best score first (newest assessment of each). "
                              "Choose one to select it on the map and in the form.")
-        self.view.selectionModel().selectionChanged.connect(self._selected)
+        selection(self.view).selectionChanged.connect(self._selected)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.note)
@@ -107,7 +107,7 @@ class BuildingsPanel(QWidget):
             self.select(keep)
 
     def _selected(self) -> None:
-        rows = self.view.selectionModel().selectedRows()
+        rows = selection(self.view).selectedRows()
         if rows and not self._quiet:
             self.assetSelected.emit(str(rows[0].data(ID_ROLE)))
 

@@ -68,12 +68,12 @@ class ChartsPanel(QWidget):
             self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
             # In a short bottom panel the chart keeps a legible height and scrolls, instead of
             # squeezing its labels into "…".
-            self.scroll = QScrollArea()
-            self.scroll.setWidgetResizable(True)
-            self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-            self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            self.scroll.setWidget(self.view)
-            layout.addWidget(self.scroll, 1)
+            self.scroll_area = QScrollArea()  # not "scroll": that would hide QWidget.scroll()
+            self.scroll_area.setWidgetResizable(True)
+            self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.scroll_area.setWidget(self.view)
+            layout.addWidget(self.scroll_area, 1)
         self.measure.currentIndexChanged.connect(self.redraw)
         self.count.valueChanged.connect(self.redraw)
 
@@ -87,10 +87,12 @@ class ChartsPanel(QWidget):
         names = [str(r.get("name") or r.get("code")) for r in chosen]
         out: list[tuple[str, str, list[float]]] = []
         if self.measure.currentData() == "per_1000":
-            cats = [c for c in CATEGORY_STYLE if c != "people" and any((r.get("per_1000") or {}).get(c) for r in chosen)]
+            cats = [c for c in CATEGORY_STYLE
+                    if c != "people" and any((r.get("per_1000") or {}).get(c) for r in chosen)]
             for cat in cats:
                 label = (self.taxonomy.categories.get(cat, {}).get("label", cat) if self.taxonomy else cat)
-                out.append((label, CATEGORY_STYLE[cat][0], [float((r.get("per_1000") or {}).get(cat) or 0) for r in chosen]))
+                out.append((label, CATEGORY_STYLE[cat][0],
+                            [float((r.get("per_1000") or {}).get(cat) or 0) for r in chosen]))
         else:
             palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"]
             for i, (rule_id, title) in enumerate(self.rules):
@@ -105,7 +107,9 @@ class ChartsPanel(QWidget):
         chart.setMargins(QMargins(4, 2, 4, 2))
         # legend and value axis at the top: in a short panel they are in view with the first bars,
         # and scrolling down only brings more neighbourhoods
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+        legend = chart.legend()
+        if legend is not None:
+            legend.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.view.setMinimumHeight(CHART_CHROME + ROW_HEIGHT * min(len(self.results) or 1, self.count.value()))
         if not self.results:
             chart.setTitle("Run Analysis ▸ Find gaps (F5) to compare neighbourhoods.")

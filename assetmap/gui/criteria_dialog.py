@@ -30,6 +30,7 @@ from assetmap.core.errors import AssetmapError, ValidationError
 from assetmap.core.project.store import Project
 from assetmap.gui.problem_label import problem_label
 from assetmap.gui.screen import fit_to_screen
+from assetmap.gui.table_view import headers
 
 HEADERS = ("Criterion", "Weight", "Out of 100", "Question for the assessor")
 TITLE, WEIGHT, SHARE, QUESTION = range(4)
@@ -55,8 +56,9 @@ class CriteriaDialog(QDialog):
         self.document = project_criteria_data(project)
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QUESTION, QHeaderView.ResizeMode.Stretch)
+        rows, columns = headers(self.table)
+        rows.setVisible(False)
+        columns.setSectionResizeMode(QUESTION, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(TITLE, 220)
         self.table.setAccessibleName("Assessment criteria")
         self.table.itemChanged.connect(lambda _item: self._update_shares())

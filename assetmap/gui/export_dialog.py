@@ -107,7 +107,9 @@ class ExportDialog(QDialog):
         self.error = problem_label()
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button = buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        export_button = buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        assert export_button is not None, "AcceptRole is a valid role"
+        self.export_button = export_button
         buttons.accepted.connect(self.run)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)

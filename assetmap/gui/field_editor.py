@@ -129,7 +129,7 @@ class FieldEditor(QWidget):
         self.problem.setVisible(bool(message))
         self._fit_problem()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
         self._fit_problem()
 

@@ -27,7 +27,9 @@ def text_history(widget: QWidget) -> tuple[bool, bool] | None:
         return None if widget.isReadOnly() else (widget.isUndoAvailable(), widget.isRedoAvailable())
     if isinstance(widget, (QPlainTextEdit, QTextEdit)):
         doc = widget.document()
-        return None if widget.isReadOnly() else (doc.isUndoAvailable(), doc.isRedoAvailable())
+        if doc is None or widget.isReadOnly():
+            return None
+        return doc.isUndoAvailable(), doc.isRedoAvailable()
     return None
 
 
@@ -44,8 +46,10 @@ class FieldUndo(QObject):
         assert app is not None, "create the QApplication first"
         app.installEventFilter(self)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.ShortcutOverride or obj is not QApplication.focusWidget():
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:
+        if event is None or event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if obj is None or obj is not QApplication.focusWidget():
             return False
         assert isinstance(event, QKeyEvent) and isinstance(obj, QWidget)
         if obj.window() is not self.owner:

@@ -20,8 +20,9 @@ class FlowLayout(QLayout):
         self._gap = spacing
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
-    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt API)
-        self._items.append(item)
+    def addItem(self, item: QLayoutItem | None) -> None:  # noqa: N802 (Qt API)
+        if item is not None:
+            self._items.append(item)
 
     def count(self) -> int:
         return len(self._items)

@@ -46,7 +46,7 @@ def on_screen(widget: QWidget) -> bool:
     """Visible, and not in a dock hidden behind another dock's tab (which still says isVisible())."""
     if not widget.isVisible():
         return False
-    dock = widget
+    dock: QWidget | None = widget
     while dock is not None and not isinstance(dock, QDockWidget):
         dock = dock.parentWidget()
     return dock is None or not dock.visibleRegion().isEmpty()
@@ -54,8 +54,9 @@ def on_screen(widget: QWidget) -> bool:
 
 def focus_into(panel: QWidget) -> None:
     """Give the focus to the panel's first focusable widget (a tab widget: its current page)."""
-    if isinstance(panel, QTabWidget) and panel.currentWidget() is not None:
-        panel = panel.currentWidget()
+    page = panel.currentWidget() if isinstance(panel, QTabWidget) else None
+    if page is not None:
+        panel = page
     if panel.focusPolicy() != Qt.FocusPolicy.NoFocus and not panel.focusProxy():
         panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return

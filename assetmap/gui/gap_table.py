@@ -10,7 +10,7 @@ from typing import Any
 from PyQt6.QtCore import QModelIndex, QObject, Qt, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table
+from assetmap.gui.table_view import RecordProxy, RecordTableModel, headers, record_table, selection
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 HEADERS = ("Priority", "Neighbourhood", "Population", "Deprivation (1 = most)", "Gaps", "What is missing")
@@ -102,7 +102,7 @@ class GapTablePanel(QWidget):
         self.view = record_table(self.proxy, sort_column=0, order=Qt.SortOrder.AscendingOrder, name="Gap results")
         self.view.setToolTip("Neighbourhoods in priority order: most gaps and most deprivation first. "
                              "Choose one to zoom the map to it.")
-        self.view.selectionModel().selectionChanged.connect(self._selected)
+        selection(self.view).selectionChanged.connect(self._selected)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.note)
@@ -111,8 +111,7 @@ class GapTablePanel(QWidget):
     def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]], run_at: str | None) -> None:
         self.model.set_results(results, rules)
         # each column as wide as its heading (numbers are short), so no heading is cut to "…rage: a place t"
-        header = self.view.horizontalHeader()
-        metrics = header.fontMetrics()
+        metrics = headers(self.view)[1].fontMetrics()
         for column, title in enumerate(self.model.headers):
             self.view.setColumnWidth(column, min(metrics.horizontalAdvance(title) + 28, 320))
         self.view.setColumnWidth(1, 260)
@@ -124,6 +123,6 @@ class GapTablePanel(QWidget):
             self.note.setText("The gap analysis has not been run yet: choose Analysis ▸ Find gaps (F5).")
 
     def _selected(self) -> None:
-        rows = self.view.selectionModel().selectedRows()
+        rows = selection(self.view).selectedRows()
         if rows:
             self.neighbourhoodSelected.emit(str(rows[0].data(CODE_ROLE)))

@@ -31,10 +31,11 @@ from PyQt6.QtWidgets import (
     QWizardPage,
 )
 
-from assetmap.core.io.importer import ImportOptions, PreparedImport, commit_import, prepare_import, write_rejects
+from assetmap.core.imports.history import ImportStep
+from assetmap.core.imports.pipeline import ImportOptions, PreparedImport, commit_import, prepare_import, write_rejects
 from assetmap.core.io.sniff import EXTENSIONS
 from assetmap.core.model import ASSET_FIELD_MAP
-from assetmap.core.project.imports import ImportStep, postcode_lookup, remembered_lookups
+from assetmap.core.project.lookups import postcode_lookup, remembered_lookups
 from assetmap.core.taxonomy import CATEGORY_IDS
 from assetmap.gui.document import Document
 from assetmap.gui.jobs import JobRunner
@@ -147,7 +148,8 @@ class FilePage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Choose a file")
-        self.setSubTitle("A spreadsheet (CSV, Excel) or a map file (GeoJSON, GeoPackage, zipped Shapefile, OpenStreetMap).")
+        self.setSubTitle("A spreadsheet (CSV, Excel) or a map file "
+                         "(GeoJSON, GeoPackage, zipped Shapefile, OpenStreetMap).")
         self.path = QLineEdit()
         self.path.setAccessibleName("File to import")
         self.path.setPlaceholderText("Press Browse… to choose the file, or paste its full path here")
@@ -261,7 +263,8 @@ class ColumnsPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Check the columns")
-        self.setSubTitle("The first rows of the file, and which column holds what. Change a column if the guess is wrong.")
+        self.setSubTitle("The first rows of the file, and which column holds what. "
+                         "Change a column if the guess is wrong.")
         self.preview = QTableWidget()
         self.preview.setAccessibleName("Preview of the first rows")
         self.combos: dict[str, QComboBox] = {}

@@ -7,6 +7,8 @@ dialog shows the id it will get and any problem as it is typed, and adds the kin
 
 from __future__ import annotations
 
+from typing import Any
+
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -50,7 +52,9 @@ class NewKindDialog(QDialog):
         self.id_note.setWordWrap(True)
         self.problem = problem_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None, "the box was made with an Ok button"
+        self.ok = ok
         self.ok.setText("Add kind")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -108,7 +112,7 @@ class FileKindChoice(QWidget):
         super().__init__(parent)
         self.project = project
         self.category: str | None = None
-        self._auto: dict = {}  # what the file itself says, from the last check made "as the file says"
+        self._auto: dict[str, Any] = {}  # what the file itself says, from the last check made "as the file says"
         self.combo = QComboBox()
         self.combo.setAccessibleName("Kind of every row")
         self.combo.setToolTip("assetmap reads what the whole file lists from its name, sheet or layer and type "
@@ -170,7 +174,7 @@ class FileKindChoice(QWidget):
             return None, False
         return (None if data == AUTO else str(data)), True
 
-    def show_theme(self, theme: dict | None) -> None:
+    def show_theme(self, theme: dict[str, Any] | None) -> None:
         """What the last check decided: on the first item (as the file says) and in words under the list."""
         theme = theme or {}
         data = self.combo.currentData()

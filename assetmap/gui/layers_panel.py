@@ -95,15 +95,16 @@ class LayersPanel(QWidget):
         try:
             layers = [(NEIGHBOURHOODS, f"Neighbourhoods ({len(data.get('neighbourhoods', []))})", None,
                        "Neighbourhood boundaries; a thick dashed outline marks a flagged gap.")]
-            layers += [(cat["id"], f"{cat['label']} ({cat['count']})", cat["color"], cat.get("description") or cat["label"])
+            layers += [(cat["id"], f"{cat['label']} ({cat['count']})", cat["color"],
+                        cat.get("description") or cat["label"])
                        for cat in data["categories"]]
             if self._keys() != [key for key, *_ in layers]:
                 self.tree.clear()
                 for key, *_ in layers:
-                    item = QTreeWidgetItem()
-                    item.setData(0, Qt.ItemDataRole.UserRole, key)
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                    self.tree.addTopLevelItem(item)
+                    row = QTreeWidgetItem()
+                    row.setData(0, Qt.ItemDataRole.UserRole, key)
+                    row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    self.tree.addTopLevelItem(row)
             for i, (key, text, colour, tip) in enumerate(layers):
                 item = self.tree.topLevelItem(i)
                 assert item is not None

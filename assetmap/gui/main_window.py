@@ -61,7 +61,8 @@ class MainWindow(QMainWindow):
         self.map = MapView(basemap=self.settings.basemap())
         self.banner = QLabel("")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 8px; border-bottom: 1px solid #e0c060;")
+        self.banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 8px; "
+                                  "border-bottom: 1px solid #e0c060;")
         self.banner.setVisible(False)
         self.banner.setAccessibleName("Read-only notice")
         # Over the map while the next click places an asset: says so where the user is looking (a status
@@ -237,7 +238,8 @@ class MainWindow(QMainWindow):
                                 "(File ▸ Save As), but not change it here.")
         self.banner.setVisible(doc.readonly)
         if doc.project.notices:  # what assetmap completed or repaired of edits made in QGIS or GDAL
-            self.statusBar().showMessage("Edits made outside assetmap were checked: " + " ".join(doc.project.notices), 30000)
+            checked = " ".join(doc.project.notices)
+            self.statusBar().showMessage("Edits made outside assetmap were checked: " + checked, 30000)
         self.form.set_readonly(doc.readonly)
         self.form.set_project(doc.project)  # the project's own kinds in the form, and "New kind…" adds there
         self.table.model.taxonomy = doc.project.taxonomy

@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
 )
 
 from assetmap.core.area import national
+from assetmap.core.errors import AssetmapError
 from assetmap.gui.jobs import JobHandle, JobRunner
 from assetmap.gui.problem_label import problem_label
 from assetmap.gui.screen import fit_to_screen
@@ -90,8 +91,10 @@ class NewProjectDialog(QDialog):
 
         self.error = problem_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.create_button = buttons.addButton("&Create project", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.accepted.connect(self.create)
+        create_button = buttons.addButton("&Create project", QDialogButtonBox.ButtonRole.AcceptRole)
+        assert create_button is not None, "AcceptRole is a valid role"
+        self.create_button = create_button
+        buttons.accepted.connect(self.start_creating)
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -118,7 +121,7 @@ class NewProjectDialog(QDialog):
         self.areas = QListWidget()
         self.areas.setAccessibleName("Local authorities")
         self.areas.currentItemChanged.connect(lambda *_: self._area_changed())
-        self.areas.itemActivated.connect(lambda _item: self.create())
+        self.areas.itemActivated.connect(lambda _item: self.start_creating())
         self.area_info = QLabel()
         self.area_info.setWordWrap(True)
         find = QLabel("&Find your council:")
@@ -281,8 +284,10 @@ class NewProjectDialog(QDialog):
             return "Choose a boundary file."
         return ""
 
-    def create(self) -> JobHandle | None:
-        """Create the project on the job runner; on success emit ``projectCreated`` and close."""
+    def start_creating(self) -> JobHandle | None:
+        """Create the project on the job runner; on success emit ``projectCreated`` and close.
+
+        Not named ``create``: that would hide QWidget.create, which makes the native window."""
         problem = self._problem()
         if problem:
             self.error.setText(problem)
@@ -299,9 +304,11 @@ class NewProjectDialog(QDialog):
             if authority is not None:
                 plan = plan_from_area(authority.code, progress)
                 title = authority.name
-            else:
-                plan = plan_from_boundaries(source, area=keep, progress=progress)  # type: ignore[arg-type]
+            elif source is not None:
+                plan = plan_from_boundaries(source, area=keep, progress=progress)
                 title = plan.area["name"] if plan.area else dest.stem
+            else:  # _problem() asks for one of the two first
+                raise AssetmapError("Choose a local authority or a boundary file.")
             progress.update(9, 10, "Writing the project")
             return create_project(dest, plan, name=title)
 

@@ -18,6 +18,7 @@ from assetmap.core.errors import AssetmapError
 from assetmap.core.progress import Progress
 from assetmap.gui.jobs import JobHandle
 from assetmap.gui.settings import sample_path
+from assetmap.gui.status import status_bar
 
 if TYPE_CHECKING:
     from assetmap.core.project.store import Project
@@ -38,7 +39,8 @@ def guard(w: "MainWindow", fn: Callable[[], Any], title: str = "Could not save")
 
 def on_failure(w: "MainWindow", handle: JobHandle, title: str) -> None:
     handle.failed.connect(lambda message: QMessageBox.warning(w, title, message))
-    handle.cancelled.connect(lambda: w.statusBar().showMessage(f"{handle.title}: cancelled; nothing was changed.", 8000))
+    handle.cancelled.connect(
+        lambda: status_bar(w).showMessage(f"{handle.title}: cancelled; nothing was changed.", 8000))
 
 
 def open_dialog(w: "MainWindow") -> None:
@@ -75,13 +77,14 @@ def new_project(w: "MainWindow") -> "NewProjectDialog":
 
 def save_as(w: "MainWindow") -> None:
     """Copy the project (it is always saved) and carry on working in the copy."""
-    if w.doc is None:
+    doc = w.doc
+    if doc is None:
         return
-    dest, _ = QFileDialog.getSaveFileName(w, "Save a copy as", str(w.doc.path.with_name(w.doc.path.stem + "-copy.gpkg")),
+    dest, _ = QFileDialog.getSaveFileName(w, "Save a copy as", str(doc.path.with_name(doc.path.stem + "-copy.gpkg")),
                                           PROJECT_FILTER)
     if not dest:
         return
-    copied = guard(w, lambda: w.doc.project.save_as(Path(dest)), "Could not save a copy")  # type: ignore[union-attr]
+    copied = guard(w, lambda: doc.project.save_as(Path(dest)), "Could not save a copy")
     if copied is not None:
         w.open_project(Path(copied))
 
@@ -102,7 +105,7 @@ def run_gaps(w: "MainWindow") -> JobHandle | None:
         w.tabs.setCurrentWidget(w.gaps)
         results = w.gaps.model.rows
         flagged = sum(1 for r in results if r.get("flags"))
-        w.statusBar().showMessage(
+        status_bar(w).showMessage(
             f"Gap analysis done: gaps flagged in {flagged} of {len(results)} neighbourhoods. The Gaps tab lists "
             "them, most urgent first; the Charts tab compares them.", 20000)
 
@@ -122,7 +125,7 @@ def edit_criteria(w: "MainWindow") -> None:
     from assetmap.gui.criteria_dialog import CriteriaDialog
 
     if w.doc is not None and CriteriaDialog(w.doc.project, w).exec():
-        w.statusBar().showMessage("Assessment criteria saved; new assessments are scored against them.", 8000)
+        status_bar(w).showMessage("Assessment criteria saved; new assessments are scored against them.", 8000)
         if QMessageBox.question(w, "Rules saved", "Run the gap analysis again with the new rules now?") == \
                 QMessageBox.StandardButton.Yes:
             run_gaps(w)
@@ -136,7 +139,7 @@ def import_assets(w: "MainWindow") -> None:
         wizard.exec()
         if wizard.committed and wizard.prepared is not None:
             r = wizard.prepared.report
-            w.statusBar().showMessage(
+            status_bar(w).showMessage(
                 f"Imported {r.imported + r.unlocated} assets from {Path(str(r.file)).name}"
                 + (f" ({r.unlocated} not on the map yet: tick “Only assets not on the map yet” in the Assets tab)"
                    if r.unlocated else "") + (f", updated {r.updated} from an earlier import" if r.updated else "")
@@ -153,10 +156,11 @@ def import_people(w: "MainWindow", path: Path | None = None) -> JobHandle | None
         if not chosen:
             return None
         path = Path(chosen)
-    from assetmap.core.io.people_import import import_people as core_import_people
-    from assetmap.core.project.imports import postcode_lookup
+    from assetmap.core.imports.people import import_people as core_import_people
+    from assetmap.core.project.lookups import postcode_lookup
 
-    def run(project: Project, progress: Progress) -> Any:  # the project's remembered postcode lookup, if any
+    def run(project: Project | None, progress: Progress) -> Any:  # the project's remembered postcode lookup, if any
+        assert project is not None, "the runner attaches the project passed to it"
         lookup, notes = postcode_lookup(project, progress=progress)
         report = core_import_people(project, path, postcodes=lookup, progress=progress)
         report.notes[:0] = notes
@@ -184,16 +188,17 @@ def export(w: "MainWindow") -> None:
         dialog = ExportDialog(w.doc.project, w.jobs, w)
         dialog.exec()
         if dialog.written is not None:
-            w.statusBar().showMessage(f"Exported {dialog.written.name} to {dialog.written.parent}.", 20000)
+            status_bar(w).showMessage(f"Exported {dialog.written.name} to {dialog.written.parent}.", 20000)
 
 
 def delete_person(w: "MainWindow", person_id: str) -> None:
-    if w.doc is None or not person_id:
+    doc = w.doc
+    if doc is None or not person_id:
         return
     if QMessageBox.question(w, "Delete person", "Delete this person's record? Edit ▸ Undo brings it back.",
                             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                             QMessageBox.StandardButton.Cancel) == QMessageBox.StandardButton.Yes:
-        guard(w, lambda: w.doc.delete_person(person_id))  # type: ignore[union-attr]
+        guard(w, lambda: doc.delete_person(person_id))
 
 
 def fill_recent_menu(w: "MainWindow") -> None:

@@ -28,6 +28,7 @@ from assetmap.core.model import PERSON_FIELDS, FieldSpec, validate_person
 from assetmap.core.taxonomy import Taxonomy
 from assetmap.gui.field_editor import FieldEditor, pretty
 from assetmap.gui.problem_label import problem_label
+from assetmap.gui.table_view import headers
 
 SHOWN = ("display_name", "skills", "interests", "neighbourhood_code", "consent")
 FORM_FIELDS = tuple(f for f in PERSON_FIELDS if f.name not in ("id", "created_at", "updated_at"))
@@ -50,10 +51,11 @@ class PeoplePanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        rows, columns = headers(self.table)
+        rows.setVisible(False)
         self.table.setSortingEnabled(True)
         self.table.setAccessibleName("People")
-        self.table.horizontalHeader().setStretchLastSection(True)
+        columns.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selected)
         self.empty = QLabel("No one's skills are recorded yet. Fill in the form on the right and press Add person, "
                             "or bring in a skills audit or sign-up sheet with File ▸ Import people's skills.")

@@ -32,6 +32,7 @@ from assetmap.core.project.store import Project
 from assetmap.core.taxonomy import Taxonomy
 from assetmap.gui.problem_label import problem_label
 from assetmap.gui.screen import fit_to_screen
+from assetmap.gui.table_view import headers
 
 HEADERS = ("Rule", "Distance (m)", "Target", "Severity", "Kinds of asset that count (comma-separated)", "")
 TARGET_TIPS = {
@@ -52,7 +53,7 @@ class RulesDialog(QDialog):
         self.rules = project_rules(project).to_dict()
         self.table = QTableWidget(len(self.rules["rules"]), len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.verticalHeader().setVisible(False)
+        headers(self.table)[0].setVisible(False)
         for row, rule in enumerate(self.rules["rules"]):
             title = QTableWidgetItem(rule.get("title") or rule["id"])
             title.setFlags(title.flags() & ~Qt.ItemFlag.ItemIsEditable)

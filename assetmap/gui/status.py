@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyproj import CRS
-from PyQt6.QtWidgets import QLabel
+from PyQt6.QtWidgets import QLabel, QMainWindow, QStatusBar
 
 from assetmap.core.io.coords import transformer
 
@@ -16,16 +16,24 @@ if TYPE_CHECKING:
 WGS84 = CRS.from_epsg(4326)
 
 
+def status_bar(window: QMainWindow) -> QStatusBar:
+    """The window's status bar: ``statusBar()`` makes one when there is none, though PyQt6 types it as maybe None."""
+    bar = window.statusBar()
+    assert bar is not None, "QMainWindow.statusBar() always returns a bar"
+    return bar
+
+
 class StatusBar:
     """Permanent widgets on the window's QStatusBar (messages still use ``showMessage``)."""
 
     def __init__(self, window: "MainWindow") -> None:
         self.w = window
-        bar = window.statusBar()
+        bar = status_bar(window)
         self.basemap = QLabel("")
         self.basemap.setStyleSheet("color: #555;")
         self.coords = QLabel("")
-        self.coords.setToolTip("Where the pointer is: latitude and longitude, and easting/northing in the project's grid.")
+        self.coords.setToolTip("Where the pointer is: latitude and longitude, "
+                               "and easting/northing in the project's grid.")
         self.file = QLabel("")
         self.saved = QLabel("")
         self.saved.setToolTip("Every change is written to the project file as soon as you make it.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt
+from PyQt6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 
@@ -18,15 +18,30 @@ def record_table(proxy: QSortFilterProxyModel, *, sort_column: int, order: Qt.So
     view.sortByColumn(sort_column, order)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    rows, columns = headers(view)
+    rows.setVisible(False)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.setWordWrap(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
+    columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    columns.setStretchLastSection(True)
     for column, width in enumerate(widths):
         view.setColumnWidth(column, width)
     view.setAccessibleName(name)
     return view
+
+
+def headers(view: QTableView) -> tuple[QHeaderView, QHeaderView]:
+    """(row header, column header): PyQt6 types each as maybe None, but a table view makes both itself."""
+    rows, columns = view.verticalHeader(), view.horizontalHeader()
+    assert rows is not None and columns is not None, "a QTableView makes both headers"
+    return rows, columns
+
+
+def selection(view: QAbstractItemView) -> QItemSelectionModel:
+    """The view's selection model, which exists once the view has a model (PyQt6 types it as maybe None)."""
+    chosen = view.selectionModel()
+    assert chosen is not None, "give the view its model first"
+    return chosen
 
 
 _ROOT = QModelIndex()

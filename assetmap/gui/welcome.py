@@ -41,7 +41,8 @@ class WelcomePage(QWidget):
         self.sample.clicked.connect(self.sampleRequested)
         self.new.clicked.connect(self.newRequested)
         self.open.clicked.connect(self.openRequested)
-        self.recent.itemActivated.connect(lambda item: self.recentChosen.emit(Path(item.data(Qt.ItemDataRole.UserRole))))
+        self.recent.itemActivated.connect(
+            lambda item: self.recentChosen.emit(Path(item.data(Qt.ItemDataRole.UserRole))))
         box = QWidget()
         box.setFixedWidth(520)  # a fixed width lets the wrapped introduction take its full height
         layout = QVBoxLayout(box)

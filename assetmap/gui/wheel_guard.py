@@ -9,6 +9,8 @@ not have the focus goes to the scroll area around it instead.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from PyQt6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt
 from PyQt6.QtGui import QWheelEvent
 from PyQt6.QtWidgets import (
@@ -24,7 +26,7 @@ from PyQt6.QtWidgets import (
 GUARDED = (QComboBox, QAbstractSpinBox, QAbstractSlider)  # spin boxes include QDateEdit and QDoubleSpinBox
 
 
-def is_guarded(widget: QObject) -> bool:
+def is_guarded(widget: QObject | None) -> TypeGuard[QWidget]:
     """An input whose value a wheel turn changes (a scroll bar is not one: scrolling is what it is for)."""
     return isinstance(widget, GUARDED) and not isinstance(widget, QScrollBar)
 
@@ -50,13 +52,15 @@ def _scroll_area(widget: QWidget) -> QAbstractScrollArea | None:
 class WheelGuard(QObject):
     """Installed once on the application (``install``); sees every widget's Polish and Wheel events."""
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:
+        if event is None:
+            return False
         kind = event.type()
         if kind == QEvent.Type.Polish:
             if is_guarded(obj):
-                _calm(obj)  # type: ignore[arg-type]
-        elif kind == QEvent.Type.Wheel and is_guarded(obj) and not _has_focus(obj):  # type: ignore[arg-type]
-            self._pass_on(obj, event)  # type: ignore[arg-type]
+                _calm(obj)
+        elif isinstance(event, QWheelEvent) and is_guarded(obj) and not _has_focus(obj):
+            self._pass_on(obj, event)
             return True
         return False
 

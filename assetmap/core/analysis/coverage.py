@@ -82,7 +82,8 @@ def population_share(neighbourhoods: np.ndarray, pop_points: np.ndarray, pop_val
         covered[hit] = True
     total = np.bincount(owner[inside], weights=pop_values[inside], minlength=n)
     near = np.bincount(owner[inside], weights=pop_values[inside] * covered[inside], minlength=n)
-    return np.divide(near, total, out=np.full(n, np.nan), where=total > 0)
+    share: np.ndarray = np.divide(near, total, out=np.full(n, np.nan), where=total > 0)
+    return share
 
 
 def count_within(neighbourhoods: np.ndarray, targets: Targets, distance: float) -> np.ndarray:

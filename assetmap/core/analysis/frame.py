@@ -25,7 +25,8 @@ def rotate(coords: np.ndarray) -> np.ndarray:
 
 def to_scan_frame(geoms: np.ndarray) -> np.ndarray:
     """Geometries rotated so that scanlines are horizontal (areas and distances are unchanged)."""
-    return shapely.transform(np.asarray(geoms, dtype=object), rotate)
+    rotated: np.ndarray = shapely.transform(np.asarray(geoms, dtype=object), rotate)  # shapely has no type hints
+    return rotated
 
 
 @dataclass(frozen=True)

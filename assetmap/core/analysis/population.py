@@ -29,7 +29,8 @@ class PopulationPoints:
 def _pick_field(frame: pd.DataFrame, field: str | None, name: str) -> str:
     if field:
         if field not in frame.columns:
-            raise AssetmapError(f"{name} has no column '{field}'; its columns are {', '.join(map(str, frame.columns))}.")
+            raise AssetmapError(f"{name} has no column '{field}'; "
+                                f"its columns are {', '.join(map(str, frame.columns))}.")
         return field
     lowered = {str(c).lower().replace(" ", "_"): c for c in frame.columns if c != "geometry"}
     for guess in _FIELD_GUESSES:

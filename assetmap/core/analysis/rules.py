@@ -132,6 +132,8 @@ def _validate_rule(raw: Mapping[str, Any], taxonomy: Taxonomy, speed_kmh: float)
     elif rtype == "missing_category":
         categories = categories or CATEGORY_IDS
         target = 1.0 if target is None else target
+    if target is None:  # every type above sets it; this catches a type added to RULE_TYPES without a branch
+        raise AssetmapError(f"{where}: a 'target' is required.")
     minutes = round(distance / (speed_kmh * 1000 / 60)) if distance is not None else None
     return Rule(id=rule_id, type=rtype, title=str(raw.get("title") or rule_id), kinds=kinds,
                 target=float(target), severity=severity, source=str(raw.get("source") or ""),

@@ -114,8 +114,10 @@ def _clean(value: Any) -> Any:
 
 def _values(array: np.ndarray) -> list[Any]:
     """Rounded plain floats with None for NaN, for JSON (vectorised: this runs for every neighbourhood)."""
-    rounded = np.round(np.asarray(array, dtype=float), 4)
-    return np.where(np.isnan(rounded), None, rounded).tolist()
+    rounded = np.round(np.asarray(array, dtype=float), 4).astype(object)
+    rounded[np.isnan(rounded.astype(float))] = None
+    values: list[Any] = rounded.tolist()
+    return values
 
 
 def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_areas: gpd.GeoDataFrame,
@@ -126,7 +128,8 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     progress = ensure_progress(progress)
     taxonomy = taxonomy or default_taxonomy()
     coverage_rules = rules.by_type("coverage")
-    stages = _Stages(progress, [("prepare", 1)] + [(r.id, 4) for r in coverage_rules] + [("rest", 1)])
+    weights: list[tuple[str, float]] = [("prepare", 1.0)] + [(r.id, 4.0) for r in coverage_rules] + [("rest", 1.0)]
+    stages = _Stages(progress, weights)
     stages.tick("prepare", "Reading the neighbourhoods")(0, 1)
     if not options.include_private and len(assets):
         assets = assets[assets["visibility"] != "private"]
@@ -170,7 +173,7 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     for rule in coverage_rules:
         shares = pop_cov.get(rule.id, area_cov[rule.id])
         short = (np.round(np.where(np.isnan(shares), area_cov[rule.id], shares), 4) < rule.target)
-        for i in np.flatnonzero(inhabited & short):
+        for i in np.flatnonzero(inhabited & short).tolist():
             by_pop = rule.id in pop_cov and not math.isnan(shares[i])
             share = shares[i] if by_pop else area_cov[rule.id][i]
             flag = coverage_flag(rule, names[i], round(float(share), 4), by_population=by_pop)
@@ -185,7 +188,7 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     cat_names, cat_rows = list(counts.by_category.columns), counts.by_category.to_numpy().tolist()
     unmapped = frozenset(c for c, total in counts.by_category.sum().items() if total == 0)
     for rule in rules.by_type("missing_category"):
-        for i in np.flatnonzero(inhabited):
+        for i in np.flatnonzero(inhabited).tolist():
             flags[i].extend(missing_category_flags(rule, names[i], dict(zip(cat_names, cat_rows[i])), labels,
                                                    unmapped))
     gap_scores = np.array([sum(f.weight for f in fl) for fl in flags], dtype=float)

@@ -66,7 +66,8 @@ def line_counts(prep: PreparedNeighbourhoods, nb: np.ndarray, distance: float, m
     height = prep.bounds[nb, 3] - prep.bounds[nb, 1]
     spacing = np.minimum(distance / 4.0, np.where(prep.max_spacing[nb] > 0, prep.max_spacing[nb], np.inf))
     count = np.maximum(min_lines, np.ceil(height / spacing))
-    return np.minimum(count, MAX_LINES).astype(np.int64)
+    lines: np.ndarray = np.minimum(count, MAX_LINES).astype(np.int64)
+    return lines
 
 
 class _Lines:
@@ -89,7 +90,8 @@ class _Lines:
         return np.maximum(lo, 0), np.minimum(hi, self.count[local] - 1)
 
     def y(self, local: np.ndarray, k: np.ndarray) -> np.ndarray:
-        return self.ymin[local] + (k + 0.5) * self.h[local]
+        y: np.ndarray = self.ymin[local] + (k + 0.5) * self.h[local]
+        return y
 
 
 # Each event is one int64: a sortable key (line index + half the position across the bounding box,
@@ -104,7 +106,8 @@ def _keys(lines: _Lines, loc: np.ndarray, k: np.ndarray, x: np.ndarray, code: np
     xmin, width = lines.xmin[loc], lines.width[loc]
     frac = np.clip(np.divide(x - xmin, width, out=np.zeros_like(x), where=width > 0), 0.0, 1.0)
     key = ((lines.offset[loc] + k) + 0.5 * frac).view(np.int64)
-    return (key & ~np.int64(3)) | code
+    packed: np.ndarray = (key & ~np.int64(3)) | code
+    return packed
 
 
 def _edge_events(lines: _Lines, edges: Edges, local: np.ndarray, owner: np.ndarray, enter: int) -> np.ndarray:
@@ -140,7 +143,8 @@ def _disc_events(lines: _Lines, xy: np.ndarray, local: np.ndarray, pt: np.ndarra
     s_lo, s_hi = lines.k_range(local, py - reach, py + reach)
     ok = (far_x < r) & (s_hi >= s_lo)
     start = lines.offset[local[ok]]
-    steps = np.bincount(start + s_lo[ok], minlength=n_lines + 1) - np.bincount(start + s_hi[ok] + 1, minlength=n_lines + 1)
+    steps = (np.bincount(start + s_lo[ok], minlength=n_lines + 1)
+             - np.bincount(start + s_hi[ok] + 1, minlength=n_lines + 1))
     spanned = np.cumsum(steps[:n_lines]) > 0
     every = np.arange(n_lines)
     next_free = np.minimum.accumulate(np.where(spanned, n_lines, every)[::-1])[::-1]
@@ -183,7 +187,8 @@ def _batch_coverage(prep: PreparedNeighbourhoods, nb: np.ndarray, xy: np.ndarray
     in_nb = (counts & 0xFFFF) > 0
     total = np.bincount(owner, weights=seg * in_nb, minlength=nb.size)
     covered = np.bincount(owner, weights=seg * (in_nb & (counts >= 1 << 16)), minlength=nb.size)
-    return np.divide(covered, total, out=np.full(nb.size, np.nan), where=total > 0)
+    share: np.ndarray = np.divide(covered, total, out=np.full(nb.size, np.nan), where=total > 0)
+    return share
 
 
 def _batches(nb: np.ndarray, cost: np.ndarray) -> Iterator[np.ndarray]:
@@ -227,6 +232,7 @@ class _BatchState:
 
 
 _FORKED_STATE: _BatchState | None = None
+_BatchFn = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # a batch -> (batch, coverage)
 
 
 def _run_forked(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -235,7 +241,7 @@ def _run_forked(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @contextmanager
-def _executor(workers: int, state: _BatchState, n_batches: int) -> Iterator[tuple[Executor, Callable]]:
+def _executor(workers: int, state: _BatchState, n_batches: int) -> Iterator[tuple[Executor, _BatchFn]]:
     """Worker processes where it is safe, threads elsewhere.
 
     The batch work is numpy indexing that holds the GIL, so threads barely overlap; forked processes
@@ -247,8 +253,8 @@ def _executor(workers: int, state: _BatchState, n_batches: int) -> Iterator[tupl
     forkable = (workers > 1 and n_batches >= 4 * workers and threading.current_thread() is threading.main_thread()
                 and "fork" in multiprocessing.get_all_start_methods())
     if not forkable:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            yield pool, state.run
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
+            yield threads, state.run
         return
     _FORKED_STATE = state
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))

@@ -94,7 +94,11 @@ def pack_info() -> dict[str, Any]:
     if not path.exists():
         raise DataError("the bundled national pack is missing (resources/national); reinstall assetmap or run "
                         "scripts/build_national_pack.py", file=path)
-    return json.loads(path.read_text(encoding="utf-8"))
+    info = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(info, dict):
+        raise DataError("the bundled national pack is damaged (pack.json is not an object); reinstall assetmap",
+                        file=path)
+    return info
 
 
 @lru_cache(maxsize=1)
@@ -107,12 +111,12 @@ def authorities() -> tuple[Authority, ...]:
                         "scripts/build_national_pack.py", file=index)
     with open(index, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            bbox = tuple(float(v) for v in row["bbox"].split())
+            west, south, east, north = (float(v) for v in row["bbox"].split())
             out.append(Authority(
                 code=row["code"], name=row["name"], country=row["country"], lsoas=int(row["lsoas"]),
                 population=int(row["population"]) if row["population"] else None,
                 aliases=tuple(a.strip() for a in row["aliases"].split(";") if a.strip()),
-                parts=tuple(row["parts"].split()), formed=row["formed"], bbox=bbox))  # type: ignore[arg-type]
+                parts=tuple(row["parts"].split()), formed=row["formed"], bbox=(west, south, east, north)))
     return tuple(out)
 
 

@@ -108,4 +108,5 @@ def share_inside(units: gpd.GeoSeries, area: shapely.Geometry) -> np.ndarray:
     hits = shapely.intersects(prepared, geoms)
     if hits.any():
         inside[hits] = shapely.area(shapely.intersection(geoms[hits], prepared))
-    return inside / np.maximum(shapely.area(geoms), 1e-9)
+    share: np.ndarray = inside / np.maximum(shapely.area(geoms), 1e-9)  # shapely has no type hints
+    return share

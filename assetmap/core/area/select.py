@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -78,7 +79,8 @@ def authority_columns(df: pd.DataFrame, column: str | None = None) -> AuthorityC
     if column is not None:
         if column not in df.columns:
             raise DataError(f"--area-field {column}: no such column (columns: {', '.join(map(str, df.columns))})")
-        return AuthorityColumns(column, None) if _code_share(df[column]) >= MATCH_SHARE else AuthorityColumns(None, column)
+        return (AuthorityColumns(column, None) if _code_share(df[column]) >= MATCH_SHARE
+                else AuthorityColumns(None, column))
     best_code, best_name = (None, 0.0), (None, 0.0)
     for col in df.columns:
         if df[col].dtype.kind in "iufb":
@@ -100,17 +102,30 @@ def authority_names(df: pd.DataFrame, cols: AuthorityColumns) -> pd.Series:
     if cols.name:
         return df[cols.name].astype("string").map(lambda v: _la_part(v) if isinstance(v, str) else None)
     codes = df[cols.code].astype("string").str.strip()
-    return codes.map(lambda c: (national.by_code(c).name if national.by_code(c) else c) if isinstance(c, str) else None)
+    return codes.map(_la_name)
 
 
-def areas_in(df: pd.DataFrame, cols: AuthorityColumns) -> list[dict]:
-    """The authorities a file holds: code, name and number of units, by name (for pick lists and messages)."""
+def _la_name(code: object) -> str | None:
+    """The pack's name for an authority code; the code itself when the pack does not know it."""
+    if not isinstance(code, str):
+        return None
+    authority = national.by_code(code)
+    return authority.name if authority else code
+
+
+def areas_in(df: pd.DataFrame, cols: AuthorityColumns) -> list[dict[str, Any]]:
+    """The authorities a file holds: code, name and number of units, by name (for pick lists and messages).
+    Units whose authority cells are blank are in none, so they are not listed."""
     codes = df[cols.code].astype("string").str.strip() if cols.code else pd.Series([None] * len(df), index=df.index)
     names = authority_names(df, cols)
     table = pd.DataFrame({"code": codes.to_numpy(), "name": names.to_numpy()})
     grouped = table.groupby(["code", "name"], dropna=False, sort=False).size().reset_index(name="units")
-    out = [{"code": c if isinstance(c, str) else None, "name": n if isinstance(n, str) else (c or ""), "units": int(u)}
-           for c, n, u in grouped.itertuples(index=False)]
+    out: list[dict[str, Any]] = []
+    for c, n, u in grouped.itertuples(index=False):
+        code = c if isinstance(c, str) and c else None  # a blank cell is NaN or <NA> here
+        name = n if isinstance(n, str) and n else code
+        if name:
+            out.append({"code": code, "name": name, "units": int(u)})
     return sorted(out, key=lambda a: a["name"])
 
 
@@ -153,7 +168,8 @@ def select_area(units: gpd.GeoDataFrame, attributes: pd.DataFrame, query: str, *
                             f"{held}. {unknown}", file=file_name)
         note = f"; its local-authority column {cols.describe()} names none of {label} (it holds {held})"
     if authority is None:
-        raise unknown  # type: ignore[misc]
+        assert unknown is not None  # find_authority raised it
+        raise unknown
     lsoas = national.load_lsoas(authority).to_crs(units.crs)
     outline = shapely.union_all(np.asarray(lsoas.geometry.values, dtype=object))
     share = share_inside(units.geometry, outline)

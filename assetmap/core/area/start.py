@@ -80,7 +80,7 @@ def plan_from_area(query: str, progress: Progress | None = None) -> ProjectPlan:
                    "imd": {"method": ABSENT, "reason": WALES}, "local_authority": la}
     notes = [f"{len(frame)} neighbourhoods: the 2011 LSOAs of {authority.label}"]
     if authority.parts:
-        names = [national.by_code(p).name for p in authority.parts]  # type: ignore[union-attr]
+        names = [known.name if (known := national.by_code(p)) else p for p in authority.parts]
         notes.append(f"{authority.name} (formed {authority.formed}) is made of the 2019 districts "
                      f"{', '.join(names)}")
     progress.update(2, 2, "")
@@ -146,9 +146,9 @@ def _fill_figures(frame: gpd.GeoDataFrame, b: Any, path: Path, progress: Progres
         figures["local_authority"] = {"source": path.name, "basis": f"column {b.extra_fields.get('local_authority')}"}
     if "population" in figures and "imd" in figures and has_la:
         return frame, figures, notes
-    bounds = tuple(float(v) for v in frame.to_crs(4326).total_bounds) if len(frame) else (0.0, 0.0, 0.0, 0.0)
+    bounds = _wgs84_bounds(frame) if len(frame) else (0.0, 0.0, 0.0, 0.0)
     progress.update(0, 10, "Reading the bundled LSOAs nearby")
-    lsoas = national.load_near(bounds)  # type: ignore[arg-type]
+    lsoas = national.load_near(bounds)
     n = len(frame)
     exact = frame["code"].isin(set(lsoas["code"])).to_numpy() if len(lsoas) else np.zeros(n, dtype=bool)
     pop, rank = np.full(n, np.nan), np.full(n, np.nan)
@@ -234,10 +234,15 @@ def file_areas(path: str | Path, layer: str | None = None) -> dict[str, Any]:
     if cols is not None:
         return {"method": "column", "column": cols.describe(), "units": len(b.frame),
                 "areas": areas_in(b.attributes, cols)}
-    bounds = tuple(float(v) for v in b.frame.to_crs(4326).total_bounds)
-    near = national.near(bounds)  # type: ignore[arg-type]
+    near = national.near(_wgs84_bounds(b.frame))
     return {"method": "area", "column": None, "units": len(b.frame),
             "areas": [{"code": a.code, "name": a.name, "units": None} for a in sorted(near, key=lambda a: a.name)]}
+
+
+def _wgs84_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees, as the pack's bounding boxes are."""
+    west, south, east, north = (float(v) for v in frame.to_crs(4326).total_bounds)
+    return west, south, east, north
 
 
 def describe_figures(figures: dict[str, Any]) -> list[str]:

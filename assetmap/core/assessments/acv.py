@@ -19,7 +19,7 @@ from assetmap.core.model import ACV_STATUS, is_blank, parse_date
 try:  # pandas depends on python-dateutil, so it is always there in practice
     from dateutil.relativedelta import relativedelta
 except ImportError:  # pragma: no cover - fallback kept for a minimal install
-    relativedelta = None  # type: ignore[assignment,misc]
+    relativedelta = None
 
 DECISION_WEEKS = 8  # regulation 7: the council decides within 8 weeks of receiving a nomination
 LISTING_YEARS = 5  # regulation 2: an entry is removed at the end of 5 years from listing
@@ -31,7 +31,8 @@ PROTECTED_MONTHS = 18  # s.95(6): protected period, 18 months from the notice
 def add_months(start: date, months: int) -> date:
     """Calendar months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
     if relativedelta is not None:
-        return start + relativedelta(months=months)
+        shifted: date = start + relativedelta(months=months)  # dateutil ships no type hints
+        return shifted
     index = start.year * 12 + start.month - 1 + months
     year, month = divmod(index, 12)
     for day in range(start.day, 27, -1):
@@ -70,7 +71,7 @@ class AcvRecord:
         """From stored JSON (already validated)."""
         if not data:
             return cls()
-        values = {k: data.get(k) for k in cls.__dataclass_fields__}
+        values: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
         for k, v in values.items():
             if k.endswith("_on") and v:
                 values[k] = date.fromisoformat(v)
@@ -106,7 +107,8 @@ class DueItem:
     days: int  # from today; negative when overdue
 
     def describe(self) -> str:
-        when = "today" if self.days == 0 else (f"in {self.days} days" if self.days > 0 else f"{-self.days} days overdue")
+        when = "today" if self.days == 0 else (
+            f"in {self.days} days" if self.days > 0 else f"{-self.days} days overdue")
         return f"{self.label}: {self.on.isoformat()} ({when})"
 
 
@@ -198,14 +200,16 @@ def _check_consistency(r: AcvRecord, problems: dict[str, str]) -> None:
     if r.status in ("none", "nominated", "unsuccessful") and r.listed_on:
         problems.setdefault("acv.listed_on", f"given but status is '{r.status}' (use 'listed' or 'expired')")
     if r.status == "none" and r.nominated_on:
-        problems.setdefault("acv.nominated_on", "given but status is 'none' (use 'nominated', 'listed' or 'unsuccessful')")
+        problems.setdefault("acv.nominated_on",
+                            "given but status is 'none' (use 'nominated', 'listed' or 'unsuccessful')")
     if r.nominated_on and r.listed_on and r.listed_on < r.nominated_on:
         problems.setdefault("acv.listed_on", "is before nominated_on")
     if r.nominated_on and r.decision_on and r.decision_on < r.nominated_on:
         problems.setdefault("acv.decision_on", "is before nominated_on")
     if r.sale_notice_on:
         if not r.listed_on:
-            problems.setdefault("acv.sale_notice_on", "a notice of sale only applies to a listed asset (give listed_on)")
+            problems.setdefault("acv.sale_notice_on",
+                                "a notice of sale only applies to a listed asset (give listed_on)")
         elif r.sale_notice_on < r.listed_on:
             problems.setdefault("acv.sale_notice_on", "is before listed_on")
     if r.community_bid_requested and not r.sale_notice_on:

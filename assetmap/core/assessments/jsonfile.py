@@ -12,7 +12,6 @@ from typing import Any
 
 from assetmap.core.errors import DataError, ValidationError
 
-
 ASSESSMENT_KEYS = "date, assessor, scores, recommendation"
 
 

@@ -185,7 +185,8 @@ def _tenure(raw: Any, problems: dict[str, str]) -> dict[str, Any]:
 def _scores(raw: Any, criteria: Sequence[Criterion], problems: dict[str, str]) -> dict[str, float]:
     ids = [c.id for c in criteria]
     if not isinstance(raw, Mapping):
-        problems["scores"] = f"required: an object giving a score of {SCORE_MIN}-{SCORE_MAX} for each of: {', '.join(ids)}"
+        problems["scores"] = (f"required: an object giving a score of {SCORE_MIN}-{SCORE_MAX} "
+                              f"for each of: {', '.join(ids)}")
         return {}
     _unknown(raw, ids, "scores.", problems)
     out: dict[str, float] = {}

@@ -26,7 +26,8 @@ RECOMMENDATION_TEXT = {"transfer": "Transfer", "transfer_with_conditions": "Tran
 ELEMENT_TEXT = {"structure": "Structure", "roof": "Roof", "mechanical_electrical": "Mechanical and electrical",
                 "accessibility": "Accessibility", "fire_safety": "Fire safety"}
 BUILDING_TEXT = {"floor_area_m2": "Floor area", "year_built": "Year built", "listed_building": "Listed building",
-                 "current_use": "Current use", "hours_per_week": "Hours of use a week", "groups_using": "Groups using it",
+                 "current_use": "Current use", "hours_per_week": "Hours of use a week",
+                 "groups_using": "Groups using it",
                  "annual_running_costs": "Annual running costs", "repair_backlog": "Repair backlog",
                  "energy_rating": "Energy rating"}
 ORG_TEXT = {"name": "Organisation", "legal_form": "Legal form", "years_running": "Years running",
@@ -95,8 +96,9 @@ def _header(d: ReportData) -> str:
     if rec is None:
         right = '<div class="total" aria-hidden="true">–</div><div class="rec">Not assessed yet</div>'
     else:
+        verdict = rec["recommendation"]
         right = (f'<div class="total">{rec["score"]:.1f}<small> / 100</small></div>'
-                 f'<div class="rec rec-{_e(rec["recommendation"])}">{_e(RECOMMENDATION_TEXT[rec["recommendation"]])}</div>')
+                 f'<div class="rec rec-{_e(verdict)}">{_e(RECOMMENDATION_TEXT[verdict])}</div>')
     return (f'<header><div><h1>{_clip(a["name"], 80)}</h1><p class="sub">{sub}</p>'
             f'<p class="sub">Community asset transfer assessment · {_e(d.project_name)}</p></div>'
             f'<div class="headline">{right}</div></header>')
@@ -220,7 +222,8 @@ def _gaps(d: ReportData) -> str:
     nb = d.neighbourhood
     head = f"Gaps in {_e(nb['name'])}" if nb else "Gaps in the neighbourhood"
     if nb is None:
-        return f'<section class="full"><h2>{head}</h2><p class="muted">The building is not in a neighbourhood.</p></section>'
+        return (f'<section class="full"><h2>{head}</h2>'
+                '<p class="muted">The building is not in a neighbourhood.</p></section>')
     if d.gap is None:
         return f'<section class="full"><h2>{head}</h2><p class="muted">Gap analysis not run yet.</p></section>'
     g = d.gap

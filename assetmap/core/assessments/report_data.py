@@ -45,7 +45,7 @@ def _near(project: Project, bounds: tuple[float, float, float, float]) -> list[t
         'SELECT "code", "name", "population", "imd_decile", geom FROM neighbourhoods '
         "WHERE geom IS NOT NULL AND ST_MaxX(geom) >= ? AND ST_MinX(geom) <= ? AND ST_MaxY(geom) >= ? "
         "AND ST_MinY(geom) <= ?", (minx, maxx, miny, maxy)).fetchall()
-    geoms = gpkg.decode_many([r[4] for r in rows]) if rows else []
+    geoms: list[BaseGeometry] = list(gpkg.decode_many([r[4] for r in rows])) if rows else []
     return [({"code": r[0], "name": r[1], "population": r[2], "imd_decile": r[3]}, g) for r, g in zip(rows, geoms)]
 
 
@@ -85,6 +85,7 @@ def gather_report(project: Project, asset_id: str, *, assessment_id: str | None 
     today = today or date.today()
     asset = project.asset(asset_id)
     history = assessments_for(project, asset_id)
+    chosen: dict[str, Any] | None
     if assessment_id is not None:
         chosen = get_assessment(project, assessment_id)
         if chosen["asset_id"] != asset_id:

@@ -53,7 +53,7 @@ class _View:
 
 def _nice_length(max_m: float) -> float:
     """The largest 1, 2 or 5 x 10^n metres that fits in ``max_m``."""
-    exp = 10 ** math.floor(math.log10(max_m))
+    exp = 10.0 ** math.floor(math.log10(max_m))  # a float, so a negative power types (and works) too
     for step in (5, 2, 1):
         if step * exp <= max_m:
             return step * exp
@@ -88,7 +88,8 @@ def map_svg(asset_point: BaseGeometry | None, footprint: BaseGeometry | None, sh
         out.append(f'<path class="footprint" fill-rule="evenodd" d="{view.path(footprint)}"/>')
     if asset_point is not None:
         cx, cy = view.xy(asset_point.x, asset_point.y).split()
-        out.append(f'<circle class="asset" cx="{cx}" cy="{cy}" r="6"/><circle class="asset-dot" cx="{cx}" cy="{cy}" r="2"/>')
+        out.append(f'<circle class="asset" cx="{cx}" cy="{cy}" r="6"/>'
+                   f'<circle class="asset-dot" cx="{cx}" cy="{cy}" r="2"/>')
     length = _nice_length((width * 0.3) / view.scale)
     px = length * view.scale
     text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
@@ -126,7 +127,8 @@ def bars_svg(bars: Iterable[Bar], *, label: str, width: int = 330) -> str:
         out.append(f'<text class="bar-label" x="0" y="{y + 10}">{_e(bar.label)}</text>')
         out.append(f'<rect class="bar-bg" x="{label_w}" y="{y}" width="{bar_w}" height="12"/>')
         out.append(f'<rect class="bar" x="{label_w}" y="{y}" width="{bar_w * frac:.1f}" height="12"/>')
-        out.append(f'<text class="bar-value" x="{label_w + bar_w + 6}" y="{y + 10}">{bar.score:g}/{bar.max_score:g}</text>')
+        out.append(f'<text class="bar-value" x="{label_w + bar_w + 6}" y="{y + 10}">'
+                   f'{bar.score:g}/{bar.max_score:g}</text>')
         out.append(f'<text class="bar-note" x="{label_w}" y="{y + 22}">{_e(bar.note)}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -52,7 +52,7 @@ def point_lonlat(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
     wgs = geoms.to_crs(WGS84) if geoms.crs is not None else geoms
     arr = wgs.values
     missing = shapely.is_missing(arr) | shapely.is_empty(arr)
-    pts = np.where(missing, None, arr)
+    pts = np.asarray(np.where(missing, None, arr), dtype=object)
     not_point = ~missing & (shapely.get_type_id(arr) != 0)
     if not_point.any():  # a stray polygon in the points layer: use a point inside it
         pts[not_point] = shapely.point_on_surface(arr[not_point])
@@ -61,7 +61,8 @@ def point_lonlat(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
     return lon, lat
 
 
-def export_records(assets: gpd.GeoDataFrame, *, private: bool) -> tuple[list[str], list[list[Any]], np.ndarray, np.ndarray]:
+def export_records(assets: gpd.GeoDataFrame, *,
+                   private: bool) -> tuple[list[str], list[list[Any]], np.ndarray, np.ndarray]:
     """Filtered assets as (field names, rows of clean values, lon, lat).
 
     Each detail an export may carry (every one in private mode, public ones otherwise) is a field of its own,

@@ -76,13 +76,15 @@ def geometry_json(geom: shapely.Geometry | None) -> dict[str, Any] | None:
         return None
     rounded = shapely.transform(geom, lambda c: np.round(c, DECIMALS))
     rounded = shapely.remove_repeated_points(rounded)
-    return mapping(rounded)
+    geojson: dict[str, Any] = mapping(rounded)  # shapely has no type hints
+    return geojson
 
 
 def _web_geometries(gdf: gpd.GeoDataFrame) -> list[dict[str, Any] | None]:
     if gdf.empty:
         return []
-    geoms = gdf.geometry.simplify(SIMPLIFY_M, preserve_topology=True) if gdf.crs and gdf.crs.is_projected else gdf.geometry
+    geoms = (gdf.geometry.simplify(SIMPLIFY_M, preserve_topology=True) if gdf.crs and gdf.crs.is_projected
+             else gdf.geometry)
     return [geometry_json(g) for g in gpd.GeoSeries(geoms, crs=gdf.crs).to_crs(WGS84)]
 
 

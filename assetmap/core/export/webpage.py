@@ -16,7 +16,8 @@ def _attributions(meta: dict[str, Any]) -> str:
     for a in meta.get("attributions", []):
         text = escape(str(a.get("text", "")))
         url = str(a.get("url") or "")
-        items.append(f'<li><a href="{escape(url)}">{text}</a></li>' if url.startswith("https://") else f"<li>{text}</li>")
+        items.append(f'<li><a href="{escape(url)}">{text}</a></li>' if url.startswith("https://")
+                     else f"<li>{text}</li>")
     return "".join(items)
 
 

@@ -1,5 +1,5 @@
-"""Readers and the import pipeline: files in, a report that accounts for every row out.
+"""Readers: files in, plain data (``RawTable``, geometries, lookups) out, with every bad row accounted for.
 
-Readers return plain data (``RawTable``) and never touch the project; ``importer`` turns a
-``RawTable`` into assets, checks them, removes duplicates and writes them in one transaction.
+Nothing here touches the project store or the import pipeline (``core.imports`` does that, using these
+readers); import-linter checks it.
 """

@@ -102,7 +102,7 @@ _UNIT_WORDS = {"wgs84", "wgs", "84", "4326", "27700", "bng", "osgb", "osgb36", "
 
 def _axis_words(axis: int) -> set[str]:
     """Every word of every alias for one axis (0: x/longitude/easting, 1: y/latitude/northing)."""
-    return {w for pair in COORD_PAIRS for alias in pair[axis] for w in alias.split("_")}
+    return {w for pair in COORD_PAIRS for alias in (pair[1] if axis else pair[0]) for w in alias.split("_")}
 
 
 def _find_coordinate(columns: Sequence[str], aliases: Sequence[str], taken: set[str]) -> str | None:
@@ -133,9 +133,9 @@ def _find(columns: Sequence[str], aliases: Sequence[str], taken: set[str]) -> st
             by_norm.setdefault(normalise(text).replace("_", ""), col)
         for alias in aliases:
             for key in (alias, alias.replace("_", "")):
-                col = by_norm.get(key)
-                if col is not None and col not in taken:
-                    return col
+                found = by_norm.get(key)
+                if found is not None and found not in taken:
+                    return found
     return None
 
 
@@ -549,7 +549,8 @@ def resolve_public_columns(names: Sequence[str], columns: Sequence[str]) -> list
             found = [c for c in columns if normalise(c).replace("_", "") == key]
         if len(found) != 1:
             why = "no" if not found else "more than one"
-            raise ValueError(f"--public-column {name}: the file has {why} column '{name}' (columns: {', '.join(columns)})")
+            raise ValueError(f"--public-column {name}: the file has {why} column '{name}' "
+                             f"(columns: {', '.join(columns)})")
         if found[0] not in out:
             out.append(found[0])
     return out

@@ -174,7 +174,7 @@ def range_check(crs: CRS) -> Callable[[float, float], bool]:
 
     def check(x: float, y: float) -> bool:
         lon, lat = to_lonlat.transform(x, y)
-        return bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]
+        return bool(bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3])
 
     return check
 

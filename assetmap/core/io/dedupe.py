@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 
-from assetmap.core.model import ASSET_FIELD_NAMES, INTEGER_FIELDS, is_blank
+from assetmap.core.model import ASSET_FIELD_NAMES, INTEGER_FIELDS, is_blank, plain_value
 
 NEAR_M = 25.0
 # Fields a re-import may change; the id, stamps and source say which asset it is and are never changed.
@@ -75,12 +74,12 @@ class DuplicateIndex:
     @classmethod
     def from_assets(cls, assets: gpd.GeoDataFrame) -> DuplicateIndex:
         index = cls()
-        for rec, geom in zip(assets[["name", "kind", "uprn", "source", "source_ref", "postcode"]].itertuples(index=False),
-                             assets.geometry):
+        columns = ["name", "kind", "uprn", "source", "source_ref", "postcode"]
+        for rec, geom in zip(assets[columns].itertuples(index=False), assets.geometry):
             index.add(rec._asdict(), geom)
         return index
 
-    def add(self, rec: dict, geom: shapely.Geometry | None) -> None:
+    def add(self, rec: Mapping[str, Any], geom: shapely.Geometry | None) -> None:
         if _text(rec.get("uprn")):
             self.uprns.add(_text(rec["uprn"]))
         if _text(rec.get("source_ref")):
@@ -92,7 +91,7 @@ class DuplicateIndex:
             else:
                 self.located[(name, *_cell(geom))].append((geom, kind))
 
-    def match(self, rec: dict, geom: shapely.Geometry | None) -> str | None:
+    def match(self, rec: Mapping[str, Any], geom: shapely.Geometry | None) -> str | None:
         """Why ``rec`` duplicates a known asset, or None."""
         if _text(rec.get("uprn")) and _text(rec["uprn"]) in self.uprns:
             return f"same UPRN ({rec['uprn']}) as an asset already in the project"
@@ -154,7 +153,7 @@ class PreviousRows:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def _fits(self, i: int, rec: dict, *, by_name: bool) -> bool:
+    def _fits(self, i: int, rec: Mapping[str, Any], *, by_name: bool) -> bool:
         if i in self.claimed:
             return False
         row = self._keys[i]
@@ -164,7 +163,7 @@ class PreviousRows:
                 return False
         return True
 
-    def match(self, rec: dict, geom: shapely.Geometry | None) -> tuple[int, str] | None:
+    def match(self, rec: Mapping[str, Any], geom: shapely.Geometry | None) -> tuple[int, str] | None:
         """(position in ``rows``, why) of the asset ``rec`` made last time, or None; it is not claimed yet."""
         ref, uprn = _text(rec.get("source_ref")), _text(rec.get("uprn"))
         if ref:
@@ -215,13 +214,7 @@ def plain_field(value: Any) -> Any:
         return value if value.strip() else None
     if isinstance(value, float):
         return None if math.isnan(value) else value
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
+    value = plain_value(value)
     return None if isinstance(value, str) and not value.strip() else value
 
 

@@ -132,8 +132,8 @@ def _tidy_hours(text: str) -> str:
     spans = []
     for piece in _PIECES.split(text):
         ends = _RANGE.split(piece)
-        clocks = [_clock(e) for e in ends] if len(ends) == 2 else []
-        span = _span(clocks[0], clocks[1]) if len(clocks) == 2 and None not in clocks else None
+        start, end = (_clock(ends[0]), _clock(ends[1])) if len(ends) == 2 else (None, None)
+        span = _span(start, end) if start is not None and end is not None else None
         if span is None:
             return text
         spans.append(span)
@@ -176,9 +176,9 @@ def _day_text(parts: Mapping[str, str], raw: Mapping[str, Any]) -> str | None:
             t1, t2 = _time_of(opens), _time_of(closes)
             if t1 and t2:
                 pieces.append(_span(t1, t2) or f"{plain_text(opens)}-{plain_text(closes)}")
-            elif t1 or t2:
+            elif (one := t1 or t2) is not None:
                 fmt = "from {}" if t1 else "until {}"
-                hour, minute = _24(*(t1 or t2))  # type: ignore[misc]
+                hour, minute = _24(*one)
                 pieces.append(fmt.format(f"{hour:02d}:{minute:02d}"))
             elif plain_text(opens) or plain_text(closes):
                 pieces.append("-".join(t for t in (plain_text(opens), plain_text(closes)) if t))

@@ -47,7 +47,8 @@ def _to_project(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
     if src == dst:
         return geoms
     tr = transformer(src, dst)
-    return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    projected: np.ndarray = shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    return projected
 
 
 # What people type in a coordinate cell for "not known", besides the blanks ``is_blank`` knows.
@@ -244,9 +245,11 @@ def _row_crs(table: RawTable, mapping: Mapping[str, str], forced: CRS | None, xs
     return [detected.crs] * n
 
 
-def _locate_geometry(table: RawTable, project_crs: CRS, forced: CRS | None, points: list, areas: list,
-                     problems: dict[int, str]) -> list[int]:
+def _locate_geometry(table: RawTable, project_crs: CRS, forced: CRS | None, points: list[shapely.Geometry | None],
+                     areas: list[shapely.Geometry | None], problems: dict[int, str]) -> list[int]:
     """Place rows by the file's own geometry; returns the rows whose point is 0, 0 (left unlocated)."""
+    if table.geometry is None:  # a spreadsheet or CSV: nothing to place here
+        return []
     geoms = np.asarray(table.geometry.values, dtype=object)
     src = forced or table.crs
     if src is None:
@@ -267,8 +270,8 @@ def _locate_geometry(table: RawTable, project_crs: CRS, forced: CRS | None, poin
     return zeros
 
 
-def _place(i: int, geom: shapely.Geometry, src: CRS, dst: CRS, points: list, areas: list,
-           problems: dict[int, str]) -> bool:
+def _place(i: int, geom: shapely.Geometry, src: CRS, dst: CRS, points: list[shapely.Geometry | None],
+           areas: list[shapely.Geometry | None], problems: dict[int, str]) -> bool:
     """Place one geometry; True when it is the point 0, 0, which stands for "no location" (left unplaced)."""
     kind = geom.geom_type
     if kind in ("Point", "MultiPoint"):

@@ -42,7 +42,8 @@ def read_osm(path: Path, taxonomy: Taxonomy | None = None) -> RawTable:
     """Features of an OSM extract that are community assets, one row each, with their tags."""
     tax = taxonomy or default_taxonomy()
     kept_tags = tax.osm_keys() | {"religion", "denomination", "sport"}  # the tags worth keeping on an asset
-    frames, geoms, kinds = [], [], []
+    frames, geoms = [], []
+    kinds: list[str | None] = []  # the type of RawTable.osm_kinds; every row here has a kind
     for layer in _LAYERS:
         try:
             with warnings.catch_warnings():

@@ -108,18 +108,26 @@ def _open_text(opener: Callable[[], IO[bytes]]) -> Iterator[IO[str]]:
         raw.close()
 
 
+def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+def _member_opener(zf: zipfile.ZipFile, name: str) -> Callable[[], IO[bytes]]:
+    return lambda: zf.open(name)
+
+
 def _texts(path: Path) -> Iterator[tuple[str, Callable[[], IO[bytes]]]]:
     """(name, opener) for each CSV of a file, a folder (and its subfolders) or a zip."""
     if path.is_dir():
         for child in sorted(p for p in path.rglob("*") if p.suffix.lower() == ".csv" and p.is_file()):
-            yield str(child.relative_to(path)), lambda child=child: child.open("rb")
+            yield str(child.relative_to(path)), _file_opener(child)
     elif zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
             for name in sorted(zf.namelist()):
                 if name.lower().endswith(".csv"):
-                    yield name, lambda name=name: zf.open(name)
+                    yield name, _member_opener(zf, name)
     else:
-        yield path.name, lambda: path.open("rb")
+        yield path.name, _file_opener(path)
 
 
 def _read_one(rows: Iterator[list[str]], points: dict[str, tuple[float, float]]) -> CRS | None:

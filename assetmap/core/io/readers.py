@@ -13,9 +13,9 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -27,12 +27,17 @@ from assetmap.core.io.sniff import detect_format, utf16_codec
 from assetmap.core.io.table import CellProblem, RawTable
 from assetmap.core.taxonomy import Taxonomy
 
+if TYPE_CHECKING:  # openpyxl is imported only when a workbook is read
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
 Reader = Callable[[Path, str | None], RawTable]
 READERS: dict[str, Reader] = {}
+_R = TypeVar("_R", bound=Reader)
 
 
-def reader(fmt: str) -> Callable[[Reader], Reader]:
-    def register(func: Reader) -> Reader:
+def reader(fmt: str) -> Callable[[_R], _R]:
+    """Register a reader, keeping its own signature (``read_vector`` takes a ``source`` too)."""
+    def register(func: _R) -> _R:
         READERS[fmt] = func
         return func
 
@@ -86,7 +91,7 @@ def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _blank(values: list) -> bool:
+def _blank(values: Sequence[object]) -> bool:
     return all(_empty(v) for v in values)
 
 
@@ -117,7 +122,7 @@ def _header_text(value: object) -> str:
     return re.sub(r"\s+", " ", text.replace("\ufeff", "").replace("\u200b", "")).strip()
 
 
-def _header_index(rows: list[list]) -> int | None:
+def _header_index(rows: Sequence[Sequence[object]]) -> int | None:
     """Which row is the header: the first non-blank one, skipping title rows above it.
 
     A title row has one filled cell (a later row has more), or two or three when the next row has at
@@ -135,7 +140,7 @@ def _header_index(rows: list[list]) -> int | None:
     return nonblank[-1]
 
 
-def _unique_headers(headers: list, path: Path) -> tuple[list[str], list[str]]:
+def _unique_headers(headers: Sequence[object], path: Path) -> tuple[list[str], list[str]]:
     """Column names from a header row, each one line and unique; and notes on the renamed duplicates."""
     names: list[str] = []
     notes: list[str] = []
@@ -152,8 +157,8 @@ def _unique_headers(headers: list, path: Path) -> tuple[list[str], list[str]]:
     return names, notes
 
 
-def _build(path: Path, fmt: str, header: list, body: list[tuple[int, list]], notes: list[str],
-           rejects: list[tuple[int, str]]) -> RawTable:
+def _build(path: Path, fmt: str, header: Sequence[object], body: Sequence[tuple[int, Sequence[object]]],
+           notes: list[str], rejects: list[tuple[int, str]]) -> RawTable:
     """The table from a header row and numbered data rows: spreadsheet artefacts cleaned, rows that
     repeat the header rejected, and columns with neither a name nor any value dropped."""
     columns, header_notes = _unique_headers(header, path)
@@ -201,7 +206,7 @@ def read_csv(path: Path, layer: str | None = None) -> RawTable:
         except csv.Error:
             header_line = next((line for line in sample.splitlines() if line.strip()), "")
             counts = {d: header_line.count(d) for d in ",;\t|"}
-            delimiter = max(counts, key=counts.get)
+            delimiter = max(counts, key=counts.__getitem__)
     csv.field_size_limit(_FIELD_LIMIT)  # a long description is fine; the default stops at 128 KB
     records, ends = [], [0]
     parser = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -335,11 +340,11 @@ def _has_formulas(path: Path) -> bool:
     return False
 
 
-def _sheet_rows(sheet, formulas: bool) -> tuple[list[list], set[tuple[int, int]]]:
+def _sheet_rows(sheet: ReadOnlyWorksheet, formulas: bool) -> tuple[list[list[object]], set[tuple[int, int]]]:
     """Every row's values (trailing empty cells dropped), and, when the workbook has formulas, the cells
     present in the file without a value or a text type: those may be formulas with no saved result."""
     sheet.reset_dimensions()  # some programs write a wrong size; openpyxl would then cut rows off
-    rows: list[list] = []
+    rows: list[list[object]] = []
     maybe: set[tuple[int, int]] = set()
     if not formulas:
         for values in sheet.iter_rows(values_only=True):
@@ -356,13 +361,13 @@ def _sheet_rows(sheet, formulas: bool) -> tuple[list[list], set[tuple[int, int]]
     return rows, maybe
 
 
-def _trim(values: list) -> list:
+def _trim(values: list[object]) -> list[object]:
     while values and _empty(values[-1]):
         values.pop()
     return values
 
 
-def _mark_uncalculated(path: Path, title: str, rows: list[list], maybe: set[tuple[int, int]]) -> None:
+def _mark_uncalculated(path: Path, title: str, rows: list[list[object]], maybe: set[tuple[int, int]]) -> None:
     """Put a ``CellProblem`` where the file has a formula but no saved result: written by a program that
     does not calculate (a script, a database export), never opened and saved in a spreadsheet."""
     import openpyxl
@@ -485,7 +490,7 @@ def read_gzip(path: Path, layer: str | None = None) -> RawTable:
     return _read_copy(path, name, lambda: gzip.open(path, "rb"), layer, f"unpacked from {path.name}")
 
 
-def _read_copy(source: Path, name: str, open_packed: Callable[[], IO[bytes]], layer: str | None,
+def _read_copy(source: Path, name: str, open_packed: Callable[[], IO[bytes] | gzip.GzipFile], layer: str | None,
                note: str) -> RawTable:
     """Unpack to a temporary file called ``name`` and read it, so every reader and check applies to it;
     messages name ``source``, the file the user chose."""

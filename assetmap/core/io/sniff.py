@@ -20,7 +20,8 @@ EXTENSIONS = {
     ".pbf": "osm", ".osm": "osm",
 }
 _DESCRIBE = {"csv": "a CSV text file", "xlsx": "an Excel workbook", "vector": "a GIS file",
-             "zip": "a zip archive", "gzip": "a gzip-compressed file", "osm": "an OpenStreetMap extract", "xls": "an old Excel 97-2003 workbook",
+             "zip": "a zip archive", "gzip": "a gzip-compressed file", "osm": "an OpenStreetMap extract",
+             "xls": "an old Excel 97-2003 workbook",
              "sqlite": "a GeoPackage/SQLite database", "json": "a JSON file", "binary": "a binary file",
              "pdf": "a PDF document", "empty": "an empty file"}
 
@@ -89,7 +90,8 @@ def detect_format(path: Path) -> str:
         raise DataError("the file is empty", file=path)
     if claimed is None:
         raise DataError(f"'{ext or path.name}' is not a format assetmap reads "
-                        "(CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, .osm.pbf, or one of them gzipped)", file=path)
+                        "(CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, .osm.pbf, or one of them gzipped)",
+                        file=path)
     ok = {
         "csv": content == "text",
         "xlsx": content == "xlsx",

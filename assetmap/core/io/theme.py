@@ -149,7 +149,8 @@ def _hint_kinds(hints: Sequence[Any], taxonomy: Taxonomy, kind_values: Mapping[s
 
 
 def decide_theme(taxonomy: Taxonomy, *, file_name: str, layer: str | None = None, hints: Sequence[Any] = (),
-                 names: Sequence[Any] = (), type_column: str | None = None, kind_values: Mapping[str, str] | None = None,
+                 names: Sequence[Any] = (), type_column: str | None = None,
+                 kind_values: Mapping[str, str] | None = None,
                  category: str | None = None, place_words: Iterable[str] = ()) -> Theme:
     """Decide whether every row of a file is one kind, from the file's name, its sheet or layer's name,
     its type column (``hints``: each row's type text) and how many ``names`` agree.

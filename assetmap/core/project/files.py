@@ -7,13 +7,12 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 
 from assetmap.core.errors import DataError, NotAProjectError
+from assetmap.core.model import plain_value
 from assetmap.core.project import gpkg
 from assetmap.core.project.schema import SCHEMA_VERSION, Table
 
@@ -74,20 +73,6 @@ def as_multipolygon(geom: shapely.Geometry | None) -> shapely.Geometry | None:
     if geom.geom_type == "Polygon":
         return shapely.MultiPolygon([geom])
     return geom
-
-
-def plain_value(value: Any) -> Any:
-    """A value as SQLite and JSON want it: None for NaN/NA, Python scalars for numpy ones."""
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
 
 
 def insert_neighbourhoods(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, srs_id: int) -> None:

@@ -33,8 +33,10 @@ CREATE TABLE gpkg_geometry_columns (
   CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
   CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
   CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
-INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system');
-INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system');
+INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined',
+  'undefined cartesian coordinate reference system');
+INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined',
+  'undefined geographic coordinate reference system');
 """
 
 
@@ -66,7 +68,8 @@ def add_srs(conn: sqlite3.Connection, crs: CRS) -> int:
 
 def register_features(conn: sqlite3.Connection, table: str, geom_type: str, srs_id: int, description: str) -> None:
     conn.execute(
-        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)",
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) "
+        "VALUES (?, 'features', ?, ?, ?)",
         (table, table, description, srs_id),
     )
     conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)", (table, geom_type, srs_id))
@@ -90,11 +93,30 @@ def update_extent(conn: sqlite3.Connection, table: str) -> None:
             bounds = list(env)
         else:
             bounds = [min(bounds[0], env[0]), min(bounds[1], env[1]), max(bounds[2], env[2]), max(bounds[3], env[3])]
-    values = bounds or [None, None, None, None]
+    values: Sequence[float | None] = bounds or (None, None, None, None)  # NULL extent for an empty table
     conn.execute(
         "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, "
         "last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name=?",
         (*values, table),
+    )
+
+
+def grow_extent(conn: sqlite3.Connection, table: str, geom: shapely.Geometry | None) -> None:
+    """Widen gpkg_contents' bounding box to take in ``geom``: one edit costs one row, not a scan of the layer.
+
+    The box stays a true bound of the data (GeoPackage calls it informative: a box left a little wide after a
+    delete is allowed); ``update_extent`` makes it tight again after bulk work such as an import.
+    """
+    if geom is None or geom.is_empty:
+        return
+    row = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name=?", (table,)).fetchone()
+    box = list(geom.bounds)
+    if row is not None and None not in row:
+        box = [min(row[0], box[0]), min(row[1], box[1]), max(row[2], box[2]), max(row[3], box[3])]
+    conn.execute(
+        "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, "
+        "last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name=?",
+        (*box, table),
     )
 
 
@@ -104,10 +126,11 @@ def encode(geom: shapely.Geometry | None, srs_id: int) -> bytes | None:
         return None
     minx, miny, maxx, maxy = geom.bounds
     header = b"GP" + bytes([0, 0b00000011]) + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy)
-    return header + shapely.to_wkb(geom, byte_order=1)
+    wkb: bytes = shapely.to_wkb(geom, byte_order=1)  # shapely has no type hints
+    return header + wkb
 
 
-def encode_many(geoms: Sequence, srs_id: int) -> list[bytes | None]:
+def encode_many(geoms: Sequence[shapely.Geometry | None], srs_id: int) -> list[bytes | None]:
     return [encode(g, srs_id) for g in geoms]
 
 
@@ -119,7 +142,8 @@ def _wkb_offset(blob: bytes) -> int:
 def decode_many(blobs: Iterable[bytes | None]) -> np.ndarray:
     """GeoPackage blobs (as written by us, GDAL or QGIS) to an array of shapely geometries."""
     wkbs = [None if b is None else bytes(b[_wkb_offset(b):]) for b in blobs]
-    return shapely.from_wkb(np.array(wkbs, dtype=object))
+    geoms: np.ndarray = shapely.from_wkb(np.array(wkbs, dtype=object))  # shapely has no type hints
+    return geoms
 
 
 def read_blob(blob: bytes | None) -> tuple[int | None, shapely.Geometry | None]:

@@ -117,7 +117,7 @@ def project_taxonomy(additions: Any, path: Path | None = None) -> Taxonomy:
             "settings", None, "value", f"key '{SETTING}': {why}")], outside.ROW_ADVICE)
 
     if not isinstance(additions, list):
-        raise bad("expected a JSON list of kinds such as [{\"id\": \"physical/skate_park\", \"label\": \"Skate park\"}]")
+        raise bad('expected a JSON list of kinds such as [{"id": "physical/skate_park", "label": "Skate park"}]')
     base = default_taxonomy()
     checked: list[dict[str, Any]] = []
     for raw in additions:
@@ -160,7 +160,8 @@ def kind_users(project: Project, kind_id: str) -> tuple[int, list[str]]:
     row = project.connection.execute('SELECT COUNT(*) FROM assets WHERE "kind" = ?', (kind_id,)).fetchone()
     stored = project.get_setting(RULES_SETTING) or {}
     rules = stored.get("rules", []) if isinstance(stored, dict) else []
-    named = [str(r.get("title") or r.get("id")) for r in rules if isinstance(r, dict) and kind_id in (r.get("kinds") or [])]
+    named = [str(r.get("title") or r.get("id")) for r in rules
+             if isinstance(r, dict) and kind_id in (r.get("kinds") or [])]
     return int(row[0] if row else 0), named
 
 

@@ -8,6 +8,7 @@ import os
 import socket
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from assetmap.core.errors import ProjectLockedError
 
@@ -28,7 +29,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def read_lock(project: Path) -> dict | None:
+def read_lock(project: Path) -> dict[str, Any] | None:
     """Who holds the lock, or None when nobody does (a stale lock of a dead process is ignored)."""
     path = lock_path(project)
     try:
@@ -36,6 +37,8 @@ def read_lock(project: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
+        info = None
+    if not isinstance(info, dict):  # unreadable, or valid JSON that is not our object: someone holds it
         return {"user": "unknown", "host": "unknown", "pid": None, "since": "unknown"}
     if info.get("host") == socket.gethostname() and isinstance(info.get("pid"), int) and not _pid_alive(info["pid"]):
         return None

@@ -32,10 +32,10 @@ from typing import Any
 import shapely
 
 from assetmap.core.errors import DataError, NotAProjectError
-from assetmap.core.model import CATEGORY_IDS, VISIBILITY, clean_asset, new_id, now_iso
+from assetmap.core.model import VISIBILITY, clean_asset, new_id, now_iso
 from assetmap.core.project import gpkg
 from assetmap.core.project.schema import SCHEMA_VERSION, TABLES, column_sql, columns_added_after
-from assetmap.core.taxonomy import UNCATEGORISED, Taxonomy
+from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy
 
 # Layers holding data that cannot be worked out again: missing, they are an error. The others
 # (gap_results, worked out again by `assetmap gaps`, and assessments, which came after the first
@@ -374,7 +374,7 @@ def plain_point(blob: Any, srs_id: int) -> bool:
     if len(wkb) != 21 or wkb[0] not in (0, 1):
         return False
     kind, x, y = struct.unpack(("<" if wkb[0] == 1 else ">") + "Idd", wkb[1:])
-    return kind == 1 and x == x and y == y  # NaN coordinates are an empty point
+    return bool(kind == 1 and x == x and y == y)  # NaN coordinates are an empty point
 
 
 def apply_fixes(conn: sqlite3.Connection, schema: str, fixes: dict[int, dict[str, Any]]) -> None:

@@ -11,8 +11,7 @@ from typing import Any
 import pandas as pd
 
 from assetmap.core.errors import AssetmapError
-from assetmap.core.model import PERSON_FIELD_NAMES, new_id, now_iso, validate_person
-from assetmap.core.project.files import plain_value
+from assetmap.core.model import PERSON_FIELD_NAMES, new_id, now_iso, plain_value, validate_person
 
 
 class PeopleMixin:
@@ -29,14 +28,15 @@ class PeopleMixin:
 
     def add_person(self, values: Mapping[str, Any]) -> str:
         rec = validate_person(values)
-        rec["id"] = rec.get("id") or new_id()
+        person_id: str = rec.get("id") or new_id()  # validate_person gives text or None
+        rec["id"] = person_id
         rec["created_at"] = rec.get("created_at") or now_iso()
         rec["updated_at"] = now_iso()
         cols = ", ".join(f'"{c}"' for c in PERSON_FIELD_NAMES)
         with self.transaction() as conn:
             conn.execute(f"INSERT INTO people ({cols}) VALUES ({', '.join('?' for _ in PERSON_FIELD_NAMES)})",
                          [plain_value(rec.get(c)) for c in PERSON_FIELD_NAMES])
-        return rec["id"]
+        return person_id
 
     def update_person(self, person_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         before = self.person(person_id)

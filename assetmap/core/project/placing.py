@@ -110,7 +110,7 @@ def project_lookup(project: Project, given: Sequence[str | Path] | None = None) 
     The last one read is kept while its files are unchanged, so placing one asset after another reads a
     national directory once.
     """
-    from assetmap.core.project.imports import remembered_lookups
+    from assetmap.core.project.lookups import remembered_lookups
 
     paths = [Path(p).expanduser().resolve() for p in given] if given else [Path(p) for p in remembered_lookups(project)]
     if not paths:

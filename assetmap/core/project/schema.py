@@ -68,7 +68,7 @@ TABLES: list[Table] = [
           '"options" TEXT, "report" TEXT, "added_ids" TEXT, "updated_ids" TEXT, "previous" TEXT, "after" TEXT, '
           '"seen" TEXT, "undone_at" DATETIME',
           description="Import history: one row per committed import, with what is needed to undo it "
-          "(JSON text; see assetmap/core/project/imports.py)"),
+          "(JSON text; see assetmap/core/imports/history.py)"),
 ]
 
 # Columns that a schema version added to an existing table: a file saved at an older version gets them

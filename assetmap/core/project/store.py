@@ -26,6 +26,7 @@ from assetmap.core.model import (
     ASSET_FIELD_NAMES,
     new_id,
     now_iso,
+    plain_value,
     validate_asset,
 )
 from assetmap.core.progress import Progress, ensure_progress
@@ -38,7 +39,6 @@ from assetmap.core.project.files import (
     connect,
     create_table,
     insert_neighbourhoods,
-    plain_value,
     read_schema_version,
     readonly_reason,
 )
@@ -48,6 +48,14 @@ from assetmap.core.project.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 from assetmap.core.taxonomy import Taxonomy
 
 ADD_BATCH = 500  # add_assets looks for Cancel every this many assets
+
+
+def _envelope(geoms: Sequence[shapely.Geometry | None]) -> shapely.Geometry | None:
+    """The box around ``geoms`` (None when all are missing or empty), to widen a layer's extent in one step."""
+    present = [g for g in geoms if g is not None and not g.is_empty]
+    if not present:
+        return None
+    return shapely.box(*shapely.total_bounds(np.asarray(present, dtype=object)))
 
 
 class Project(PeopleMixin):
@@ -399,11 +407,12 @@ class Project(PeopleMixin):
 
     # --- reading ----------------------------------------------------------------------------
 
-    def _read_layer(self, table: str, columns: Sequence[str], where: str = "", params: Sequence = ()) -> gpd.GeoDataFrame:
+    def _read_layer(self, table: str, columns: Sequence[str], where: str = "",
+                    params: Sequence[Any] = ()) -> gpd.GeoDataFrame:
         self._check_outside_edits()
         cols = ", ".join(f'"{c}"' for c in columns)
         df = pd.read_sql_query(f'SELECT {cols}, geom FROM "{table}" {where} ORDER BY fid', self._conn, params=params)
-        geoms = gpkg.decode_many(df.pop("geom").tolist()) if len(df) else []
+        geoms: Any = gpkg.decode_many(df.pop("geom").tolist()) if len(df) else []
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, index=df.index), crs=self.crs)
 
     def assets(self, *, include_private: bool = True) -> gpd.GeoDataFrame:
@@ -495,9 +504,9 @@ class Project(PeopleMixin):
                 if area is not None and not area.is_empty:
                     self._insert_area(conn, rec["id"], area)
                 ids.append(rec["id"])
-            gpkg.update_extent(conn, "assets")
+            gpkg.grow_extent(conn, "assets", _envelope(geometries))
             if areas is not None:
-                gpkg.update_extent(conn, "asset_areas")
+                gpkg.grow_extent(conn, "asset_areas", _envelope(areas))
         return ids
 
     def add_asset(self, values: Mapping[str, Any], geometry: shapely.Geometry | None = None,
@@ -511,10 +520,13 @@ class Project(PeopleMixin):
         cols = ", ".join(outside.quote(c) for c in names)
         marks = ", ".join("?" for _ in names)
         values = [plain_value(rec.get(c)) for c in ASSET_FIELD_NAMES] + [plain_value(v) for v in extra.values()]
-        conn.execute(f"INSERT INTO assets ({cols}, geom) VALUES ({marks}, ?)", (*values, gpkg.encode(geom, self.srs_id)))
+        conn.execute(f"INSERT INTO assets ({cols}, geom) VALUES ({marks}, ?)",
+                     (*values, gpkg.encode(geom, self.srs_id)))
 
     def _insert_area(self, conn: sqlite3.Connection, asset_id: str, area: shapely.Geometry) -> None:
         poly = as_multipolygon(area)
+        if poly is None:  # an empty footprint is no footprint: the point stands alone
+            return
         conn.execute("INSERT INTO asset_areas (asset_id, area_m2, geom) VALUES (?, ?, ?)",
                      (asset_id, float(poly.area), gpkg.encode(poly, self.srs_id)))
 
@@ -530,7 +542,7 @@ class Project(PeopleMixin):
             geom = changes["geometry"] if "geometry" in changes else before["geometry"]
             conn.execute(f"UPDATE assets SET {sets}, geom=? WHERE id=?",
                          (*values, gpkg.encode(geom, self.srs_id), asset_id))
-            gpkg.update_extent(conn, "assets")
+            gpkg.grow_extent(conn, "assets", geom)
         return {k: before.get(k) for k in changes}
 
     def delete_asset(self, asset_id: str) -> dict[str, Any]:
@@ -550,9 +562,7 @@ class Project(PeopleMixin):
         with self.transaction() as conn:
             conn.execute("DELETE FROM asset_areas WHERE asset_id=?", (asset_id,))
             conn.execute("DELETE FROM assets WHERE id=?", (asset_id,))
-            gpkg.update_extent(conn, "assets")
-            if row:
-                gpkg.update_extent(conn, "asset_areas")
+            # the bounding box still bounds what is left (gpkg_contents' box is informative), so a delete leaves it
         return record
 
     def restore_asset(self, record: Mapping[str, Any]) -> None:
@@ -565,8 +575,8 @@ class Project(PeopleMixin):
             self._insert_asset(conn, values, record.get("geometry"), record.get("_extra"))
             if area is not None and not area.is_empty:
                 self._insert_area(conn, values["id"], area)
-                gpkg.update_extent(conn, "asset_areas")
-            gpkg.update_extent(conn, "assets")
+                gpkg.grow_extent(conn, "asset_areas", area)
+            gpkg.grow_extent(conn, "assets", record.get("geometry"))
 
     # --- neighbourhoods and people ----------------------------------------------------------
 

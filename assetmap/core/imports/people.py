@@ -15,8 +15,8 @@ import geopandas as gpd
 import shapely
 
 from assetmap.core.errors import DataError, ValidationError
+from assetmap.core.imports.pipeline import ImportReport
 from assetmap.core.io.columns import normalise
-from assetmap.core.io.importer import ImportReport
 from assetmap.core.io.postcodes import PostcodeLookup
 from assetmap.core.io.readers import read_table
 from assetmap.core.io.table import CellProblem

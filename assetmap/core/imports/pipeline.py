@@ -20,6 +20,7 @@ from typing import Any
 import shapely
 
 from assetmap.core.errors import DataError
+from assetmap.core.imports.history import record_import, reimport_for
 from assetmap.core.io.columns import (
     FIELD_ALIASES,
     check_overrides,
@@ -46,7 +47,7 @@ from assetmap.core.model import (
 )
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.atomic import atomic_path
-from assetmap.core.project.imports import record_import, reimport_for, remember_lookups
+from assetmap.core.project.lookups import remember_lookups
 from assetmap.core.project.store import Project
 from assetmap.core.taxonomy import UNCATEGORISED
 
@@ -196,7 +197,7 @@ class _TextOnly(HTMLParser):
         self.tags = 0
         self._skip = 0
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags += 1
         if tag in ("script", "style"):
             self._skip += 1
@@ -400,7 +401,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         if options.visibility:
             values["visibility"] = options.visibility
         if unmatched:
-            values["tags"] = ", ".join(t for t in (values.get("tags"), unmatched) if not is_blank(t))
+            values["tags"] = ", ".join(str(t) for t in (values.get("tags"), unmatched) if not is_blank(t))
         clean, problems = clean_asset(values, project.taxonomy)
         if clean.get("postcode"):
             clean["postcode"] = format_postcode(clean["postcode"]) or clean["postcode"]

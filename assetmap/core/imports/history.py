@@ -1,15 +1,12 @@
 """Import history: each committed import is one step that can be taken back, and a re-import updates.
 
-``commit_import`` (core/io/importer.py) calls ``record_import`` in the same transaction as the rows, so
+``commit_import`` (core/imports/pipeline.py) calls ``record_import`` in the same transaction as the rows, so
 the ``imports`` table always matches the assets table. A record keeps what is needed to put the assets
 table back exactly: the ids the import added, the raw rows (every column, footprint included) of what it
 updated as they were before, and a digest of each row as the import left it, so an undo can tell whether
 someone edited those assets since. It also keeps what the file said about each asset (``seen``): a later
 import of the same file updates a field only where the project still holds what the file said last time,
 so a value edited by hand in assetmap is kept, not silently overwritten.
-
-Remembering a project's postcode lookup (setting ``postcode_lookups``) lives here too, beside the imports
-that use it.
 """
 
 from __future__ import annotations
@@ -28,18 +25,15 @@ import geopandas as gpd
 
 from assetmap.core.errors import AssetmapError, DataError
 from assetmap.core.io.dedupe import PlannedUpdate, Reimport, same_place, same_value, seen_of
-from assetmap.core.io.postcodes import PostcodeLookup, load_lookups
-from assetmap.core.model import now_iso
-from assetmap.core.progress import Progress
+from assetmap.core.io.postcodes import PostcodeLookup
+from assetmap.core.model import now_iso, plain_value
 from assetmap.core.project import gpkg
-from assetmap.core.project.files import plain_value
 from assetmap.core.project.store import Project
 
 if TYPE_CHECKING:
-    from assetmap.core.io.importer import ImportOptions, PreparedImport
+    from assetmap.core.imports.pipeline import ImportOptions, PreparedImport
 
 TABLE = "imports"
-LOOKUPS_SETTING = "postcode_lookups"
 _SHOWN = 10  # assets named in a refusal before "and N more"
 
 
@@ -333,18 +327,23 @@ def undo_import(project: Project, import_id: int | None = None, *, force: bool =
                 f"({Path(rec['file']).name}) brought in {'were' if len(changed) != 1 else 'was'} changed since: "
                 f"{listed}{more}; nothing was undone. Undoing anyway (assetmap import --undo --force) loses "
                 "those changes", changed)
-        removed, replaced, restored, skipped = [], {}, [], []
+        removed: list[dict[str, Any]] = []
+        replaced: dict[str, dict[str, Any]] = {}
+        restored: list[str] = []
+        skipped: list[str] = []
         for aid in rec["added_ids"]:
-            if snaps[aid] is None:
+            snap = snaps[aid]
+            if snap is None:
                 skipped.append(aid)
                 continue
-            removed.append(snaps[aid])
+            removed.append(snap)
             _remove(conn, aid)
         for aid in rec["updated_ids"]:
-            if snaps[aid] is None:
+            snap = snaps[aid]
+            if snap is None:
                 skipped.append(aid)
                 continue
-            replaced[aid] = snaps[aid]
+            replaced[aid] = snap
             _put_back(conn, aid, rec["previous"][aid])
             restored.append(aid)
         conn.execute(f'UPDATE "{TABLE}" SET "undone_at"=? WHERE "id"=?', (now_iso(), rec["id"]))
@@ -410,51 +409,3 @@ class ImportStep:
 
     def revert(self, project: Project) -> None:
         self._undone = undo_import(project, self.import_id)
-
-
-# --- the project's postcode lookup -------------------------------------------------------------------
-
-def remembered_lookups(project: Project) -> list[str]:
-    """The postcode lookup files or folders this project uses unless told otherwise."""
-    value = project.get_setting(LOOKUPS_SETTING, [])
-    if isinstance(value, str):
-        value = [value]
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def remember_lookups(project: Project, lookup: PostcodeLookup) -> None:
-    """Keep ``lookup``'s paths for later imports (commits with the import when called inside its transaction)."""
-    project.set_setting(LOOKUPS_SETTING, lookup.paths)
-
-
-def postcode_lookup(project: Project, given: Sequence[str | Path] | None = None, *, skip: bool = False,
-                    progress: Progress | None = None) -> tuple[PostcodeLookup | None, list[str]]:
-    """The lookup an import uses, and notes saying which: ``given`` paths, else the remembered one.
-
-    ``skip`` uses none. A remembered file that has gone, or no longer reads as a lookup, is a note (the
-    rows with only a postcode stay unlocated), never a failure: the project was fine without it.
-    """
-    remembered = remembered_lookups(project)
-    if skip:
-        note = f"the postcode lookup remembered for this project ({', '.join(remembered)}) was not used this time"
-        return None, [note] if remembered else []
-    if given:
-        lookup = load_lookups(list(given), progress)
-        return lookup, [f"postcode lookup: {lookup.describe()}"]
-    if not remembered:
-        return None, []
-    present = [p for p in remembered if Path(p).exists()]
-    gone = [p for p in remembered if not Path(p).exists()]
-    notes = []
-    if gone:
-        notes.append(f"the postcode lookup remembered for this project is no longer there ({', '.join(gone)}): "
-                     "rows with only a postcode were kept without a location; choose the lookup again to place them")
-    if present:
-        try:
-            lookup = load_lookups(present, progress)
-        except DataError as exc:
-            notes.append(f"the postcode lookup remembered for this project could not be read ({exc}): rows with "
-                         "only a postcode were kept without a location")
-            return None, notes
-        return lookup, [f"used the postcode lookup remembered for this project: {lookup.describe()}", *notes]
-    return None, notes
