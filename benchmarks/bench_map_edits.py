@@ -127,10 +127,10 @@ def edits(window: Any) -> list[tuple[str, Callable[[], None]]]:
     return [
         ("change a name", lambda: doc.update_asset(asset_id, {"name": "Renamed by the benchmark"})),
         ("move (a marker dragged)", lambda: window.map.bridge.onMarkerMoved(asset_id, lat, lon)),
-        ("undo the move", window.actions.undo.trigger),
-        ("redo the move", window.actions.redo.trigger),
+        ("undo the move", window.menu_actions.undo.trigger),
+        ("redo the move", window.menu_actions.redo.trigger),
         ("delete", lambda: doc.delete_asset(asset_id)),
-        ("undo the delete", window.actions.undo.trigger),
+        ("undo the delete", window.menu_actions.undo.trigger),
         ("add", lambda: added.append(doc.add_asset({"name": "New hall", "category": "physical"},
                                                    shapely.Point(405000, 285000)))),
     ]

@@ -82,11 +82,11 @@ def test_assess_from_the_form_save_then_undo_and_redo(qtbot: Any, window: Any, h
     # the history panel and the Buildings tab follow
     assert window.assessments.list.count() == 1 and "76/100" in window.assessments.list.item(0).text()
     assert window.buildings.model.rowCount() == 1
-    assert window.actions.report.isEnabled()
-    window.actions.undo.trigger()
+    assert window.menu_actions.report.isEnabled()
+    window.menu_actions.undo.trigger()
     assert on_disk(path, hall) == []
     assert window.buildings.model.rowCount() == 0 and window.assessments.list.count() == 0
-    window.actions.redo.trigger()
+    window.menu_actions.redo.trigger()
     assert [r["id"] for r in on_disk(path, hall)] == [stored[0]["id"]]
 
 

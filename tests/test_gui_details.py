@@ -49,7 +49,7 @@ def test_form_makes_a_detail_public_and_edits_it(qtbot: Any, window: Any, empty_
 
     tick = details.rows["Parking"][1]
     qtbot.waitUntil(tick.isVisible, timeout=5000)  # Qt shows widgets added to a shown form on its next turn
-    form.scroll.ensureWidgetVisible(tick)  # the user scrolls down to the details
+    form.scroll_area.ensureWidgetVisible(tick)  # the user scrolls down to the details
     qtbot.mouseClick(tick, Qt.MouseButton.LeftButton, pos=tick.rect().center())
     assert details.rows["Parking"][1].isChecked() and form.save.isEnabled()
     form.save.click()
@@ -64,8 +64,8 @@ def test_form_makes_a_detail_public_and_edits_it(qtbot: Any, window: Any, empty_
     assert on_disk["details"] == {"Ward": "Brooklands", "Parking": "Car park at the back (6 spaces)"}
     assert on_disk["public"] == ["Parking"]
 
-    window.actions.undo.trigger()
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     on_disk = stored(empty_project, "Brooklands Hall")
     assert on_disk["public"] == [] and on_disk["details"]["Keyholder"] == "Mrs K Holder"
     assert not form.details.rows["Parking"][1].isChecked()

@@ -31,7 +31,7 @@ def test_people_are_added_and_undone_in_their_own_table(qtbot: Any, window: Any,
         assert list(project.people()["display_name"]) == ["Asha"]
     assert panel.table.rowCount() == 1
     assert window.table.model.rowCount() == 0  # never an asset, never on the map
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     with Project.open(empty_project, readonly=True) as project:
         assert project.people().empty
 
@@ -53,7 +53,7 @@ def test_rules_dialog_stores_the_edited_distance(qtbot: Any, window: Any, empty_
 
 def test_criteria_dialog_reweights_adds_and_explains(qtbot: Any, window: Any, empty_project: Path) -> None:
     open_and_wait(qtbot, window, empty_project)
-    assert window.actions.criteria.isEnabled()
+    assert window.menu_actions.criteria.isEnabled()
     dialog = CriteriaDialog(window.doc.project, window)
     table = dialog.table
     assert table.rowCount() == 5 and table.item(0, 2).text() == "30.0"  # defaults: weights 30+25+20+15+10

@@ -67,8 +67,8 @@ def test_project_locked_by_another_process_opens_read_only(qtbot: Any, window: A
         assert window.doc.readonly
         assert window.banner.isVisible()
         assert "Read-only" in window.banner.text() and f"process {holder.pid}" in window.banner.text()
-        assert not window.actions.add.isEnabled() and not window.actions.import_.isEnabled()
-        assert window.actions.export.isEnabled()
+        assert not window.menu_actions.add.isEnabled() and not window.menu_actions.import_.isEnabled()
+        assert window.menu_actions.export.isEnabled()
         assert "(read-only)" in window.windowTitle()
     finally:
         holder.kill()
@@ -119,7 +119,7 @@ def test_read_only_file_opens_with_the_reason_and_outside_edits_are_reported(
         open_and_wait(qtbot, window, empty_project)
         assert window.doc.readonly
         assert window.banner.isVisible() and "the file is read-only" in window.banner.text()
-        assert not window.actions.add.isEnabled()
+        assert not window.menu_actions.add.isEnabled()
         message = window.statusBar().currentMessage()
         assert "Edits made outside assetmap were checked" in message and "created_at" in message
         assert window.table.model.rowCount() == 1

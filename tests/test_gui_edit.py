@@ -39,7 +39,7 @@ def fill_form(w: Any, **values: str) -> None:
 
 
 def add_hall(qtbot: Any, w: Any, x: float = 380500, y: float = 390500, name: str = "Moss Hall") -> str:
-    w.actions.add.trigger()
+    w.menu_actions.add.trigger()
     w.map.bridge.onMapClick(*latlon(x, y))  # the slot the page calls
     assert w.form.is_new
     fill_form(w, name=name, category="physical", kind="physical/village_hall")
@@ -56,10 +56,10 @@ def test_add_by_map_click_and_form_then_undo_redo(qtbot: Any, window: Any, empty
     point = assets.geometry.iloc[0]
     assert abs(point.x - 380500) < 0.5 and abs(point.y - 390500) < 0.5
     assert window.table.model.rowCount() == 1 and window.form.asset_id == new_id
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     assert on_disk(empty_project).empty
     assert window.table.model.rowCount() == 0
-    window.actions.redo.trigger()
+    window.menu_actions.redo.trigger()
     again = on_disk(empty_project)
     assert list(again["id"]) == [new_id]
     name_js = f"assetmapDesktop.row('{new_id}') && assetmapDesktop.row('{new_id}').name"
@@ -68,7 +68,7 @@ def test_add_by_map_click_and_form_then_undo_redo(qtbot: Any, window: Any, empty
 
 def test_form_shows_problems_beside_fields(qtbot: Any, window: Any, empty_project: Path) -> None:
     open_and_wait(qtbot, window, empty_project)
-    window.actions.add.trigger()
+    window.menu_actions.add.trigger()
     window.map.bridge.onMapClick(*latlon(380500, 390500))
     fill_form(window, name="Hall", category="physical", email="not an email")
     assert window.form.editors["email"].problem.isVisibleTo(window.form)
@@ -81,7 +81,7 @@ def test_form_shows_problems_beside_fields(qtbot: Any, window: Any, empty_projec
 def test_real_page_click_reaches_python_through_the_web_channel(qtbot: Any, window: Any, empty_project: Path) -> None:
     """A Leaflet click event in the real page travels over QWebChannel to the bridge slot."""
     open_and_wait(qtbot, window, empty_project)
-    window.actions.add.trigger()
+    window.menu_actions.add.trigger()
     lat, lon = latlon(381500, 390500)
     with qtbot.waitSignal(window.map.bridge.mapClicked, timeout=20000) as blocker:
         window.map.page().runJavaScript(f"assetmap.map.fire('click', {{latlng: L.latLng({lat}, {lon})}})")
@@ -117,7 +117,7 @@ def test_table_row_selects_on_map_and_edit_shows_everywhere(qtbot: Any, window: 
     assert window.table.model.index(row, 0).data() == "Renamed hall"
     qtbot.waitUntil(lambda: js(qtbot, window, f"assetmapDesktop.row('{asset_id}').name") == "Renamed hall",
                     timeout=20000)
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     assets = on_disk(sample_copy)
     assert assets.loc[assets["id"] == asset_id, "name"].iloc[0] == old
     assert window.form.editors["name"].value() == old
@@ -130,7 +130,7 @@ def test_drag_moves_and_delete_asks_both_undoable(qtbot: Any, window: Any, empty
     window.map.bridge.onMarkerMoved(new_id, *latlon(380700, 390800))  # what a marker's dragend sends
     point = on_disk(empty_project).geometry.iloc[0]
     assert abs(point.x - 380700) < 0.5 and abs(point.y - 390800) < 0.5
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     point = on_disk(empty_project).geometry.iloc[0]
     assert abs(point.x - 380500) < 0.5
     asked: list[str] = []
@@ -141,12 +141,12 @@ def test_drag_moves_and_delete_asks_both_undoable(qtbot: Any, window: Any, empty
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
     window.doc.select(new_id)
-    window.actions.delete.trigger()  # answered Cancel
+    window.menu_actions.delete.trigger()  # answered Cancel
     assert len(on_disk(empty_project)) == 1
-    window.actions.delete.trigger()  # answered Yes
+    window.menu_actions.delete.trigger()  # answered Yes
     assert "Moss Hall" in asked[-1]
     assert on_disk(empty_project).empty and window.form.asset_id == ""
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     assert list(on_disk(empty_project)["id"]) == [new_id]
 
 
@@ -162,7 +162,7 @@ def test_place_an_unlocated_asset_from_the_table(qtbot: Any, window: Any, empty_
     point = on_disk(empty_project).geometry.iloc[0]
     assert point is not None and abs(point.x - 381200) < 0.5
     assert window.table.proxy.rowCount() == 0  # no longer unlocated
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     assert on_disk(empty_project).geometry.iloc[0] is None
     from assetmap.gui.asset_table import ID_ROLE
 
@@ -178,7 +178,7 @@ def test_add_mode_closes_the_open_popup(qtbot: Any, window: Any, empty_project: 
     window.doc.select(hall)
     qtbot.waitUntil(lambda: js(qtbot, window, "document.querySelectorAll('.leaflet-popup').length") == 1,
                     timeout=20000)
-    window.actions.add.trigger()
+    window.menu_actions.add.trigger()
     qtbot.waitUntil(lambda: js(qtbot, window, "document.querySelectorAll('.leaflet-popup').length") == 0,
                     timeout=20000)
     assert js(qtbot, window, "assetmapDesktop.addMode") is True

@@ -81,12 +81,12 @@ def test_edit_undo_takes_a_wizard_import_back_and_redo_puts_it_back(qtbot: Any, 
     imported = digest(empty_project)
     ids = {a["name"]: a["id"] for a in window.doc.assets().to_dict("records")}
     assert len(ids) == 4 and window.table.model.rowCount() == 4
-    assert window.actions.undo.isEnabled() and window.actions.undo.text() == "&Undo Import clubs.csv"
+    assert window.menu_actions.undo.isEnabled() and window.menu_actions.undo.text() == "&Undo Import clubs.csv"
 
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     assert digest(empty_project) == before and window.table.model.rowCount() == 0
-    assert window.actions.redo.isEnabled()
-    window.actions.redo.trigger()
+    assert window.menu_actions.redo.isEnabled()
+    window.menu_actions.redo.trigger()
     assert digest(empty_project) == imported  # the same rows, same ids, same places
     assert {a["name"]: a["id"] for a in window.doc.assets().to_dict("records")} == ids
     assert window.table.model.rowCount() == 4
@@ -105,7 +105,7 @@ def test_a_reimport_in_the_wizard_updates_and_its_undo_restores(qtbot: Any, wind
     assert (report.imported, report.unlocated, report.updated, report.duplicates) == (0, 0, 3, 1)
     assert sum(xy is not None for xy in located(empty_project).values()) == 3
     assert window.doc.undo_stack.count() == 2
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     assert digest(empty_project) == unplaced
-    window.actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     assert digest(empty_project)["assets"][0] == 0

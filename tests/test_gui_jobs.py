@@ -58,7 +58,7 @@ def test_shutdown_cancels_and_waits(qtbot: Any) -> None:
 
 def test_find_gaps_fills_the_gap_table(qtbot: Any, window: Any, sample_copy: Path) -> None:
     open_and_wait(qtbot, window, sample_copy)
-    window.actions.gaps.trigger()
+    window.menu_actions.gaps.trigger()
     qtbot.waitUntil(lambda: window.gaps.model.rowCount() > 0, timeout=30000)
     with window.doc.project.connection as conn:
         stored = conn.execute("SELECT COUNT(*) FROM gap_results").fetchone()[0]

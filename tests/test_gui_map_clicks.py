@@ -47,7 +47,7 @@ def test_add_by_clicking_inside_a_neighbourhood(qtbot: Any, window: Any, sample_
     under = element_at(qtbot, window, at)
     assert under["layer"]  # a layer that used to take the click (and open its popup)
 
-    window.actions.add.trigger()
+    window.menu_actions.add.trigger()
     assert "the click places it" in window.mode_text.text() and window.mode_bar.isVisible()
     laid_out(qtbot, window)  # the banner took some of the map's height: the point is drawn a little lower
     at = pixel(qtbot, window, *latlon(target))
@@ -117,7 +117,7 @@ def test_a_point_far_outside_the_area_asks_first(qtbot: Any, window: Any, sample
         before = project.assets()
     far = shapely.Point(east + 80_000, 390_000)
     if mode == "add":
-        window.actions.add.trigger()
+        window.menu_actions.add.trigger()
     else:
         window.table.unlocated.setChecked(True)
         window.table.view.selectRow(0)
@@ -153,6 +153,6 @@ def test_a_click_near_the_edge_does_not_ask(qtbot: Any, window: Any, sample_copy
     x, y = coords[coords[:, 0].argmax()]  # the easternmost corner of the area
     edge = shapely.Point(x + 500, y)
     assert 0 < hoods.distance(edge).min() <= 500
-    window.actions.add.trigger()
+    window.menu_actions.add.trigger()
     window.map.bridge.onMapClick(*latlon(edge))
     assert window.controller.outside_question is None and window.form.is_new

@@ -176,9 +176,9 @@ def test_an_edit_at_50000_assets_reaches_the_page_as_a_change(qtbot: Any, window
     lat, lon = latlon(shapely.Point(385000, 395000))
     changed(lambda: m.bridge.onMarkerMoved(asset_id, lat, lon))  # a marker dragged there
     assert js(qtbot, window, f"assetmapDesktop.row('{asset_id}').lat") == pytest.approx(lat, abs=1e-5)
-    changed(window.actions.undo.trigger)  # undo the move
+    changed(window.menu_actions.undo.trigger)  # undo the move
     assert js(qtbot, window, f"assetmapDesktop.row('{asset_id}').lat") != pytest.approx(lat, abs=1e-5)
-    changed(window.actions.redo.trigger)
+    changed(window.menu_actions.redo.trigger)
     changed(lambda: window.doc.delete_asset(asset_id))
     assert js(qtbot, window, f"assetmapDesktop.row('{asset_id}')") is None
     assert js(qtbot, window, "assetmapDesktop.data.assets.rows.length") == 49_999

@@ -22,8 +22,8 @@ def test_import_people_from_the_menu(qtbot: Any, window: Any, empty_project: Pat
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: shown.append(a[2])))
     monkeypatch.setattr("assetmap.gui.operations.QFileDialog.getOpenFileName",
                         staticmethod(lambda *a, **k: (str(source), "")))
-    assert window.actions.import_people.isEnabled()
-    window.actions.import_people.trigger()
+    assert window.menu_actions.import_people.isEnabled()
+    window.menu_actions.import_people.trigger()
     qtbot.waitUntil(lambda: bool(shown), timeout=20000)
     assert "Added 1 people" in shown[0] and "Row 3: no consent" in shown[0]
     with Project.open(empty_project, readonly=True) as project:

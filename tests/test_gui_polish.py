@@ -51,7 +51,7 @@ def test_f6_moves_between_panels(qtbot: Any, window: Any, sample_copy: Path) -> 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table.search, timeout=5000)
     seen = []
     for _ in range(5):
-        window.actions.next_panel.trigger()
+        window.menu_actions.next_panel.trigger()
         focus = QApplication.focusWidget()
         panel = next(p for p in (window.map, window.layers, window.form, window.tabs)
                      if focus is p or p.isAncestorOf(focus))
@@ -60,7 +60,7 @@ def test_f6_moves_between_panels(qtbot: Any, window: Any, sample_copy: Path) -> 
     assert seen == [window.map, window.layers, window.form, window.tabs, window.map]
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6)  # the real key, from inside the web page
     qtbot.waitUntil(lambda: window.layers.isAncestorOf(QApplication.focusWidget()), timeout=5000)
-    window.actions.prev_panel.trigger()
+    window.menu_actions.prev_panel.trigger()
     assert window.map.isAncestorOf(QApplication.focusWidget())
     window.layers.tree.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.layers.tree, timeout=5000)
@@ -68,7 +68,7 @@ def test_f6_moves_between_panels(qtbot: Any, window: Any, sample_copy: Path) -> 
     assert window.form.isAncestorOf(QApplication.focusWidget()) or QApplication.focusWidget() is window.form
     window.assess_ctl.show_assessments()  # brought to the front, it joins the round
     window.tabs.currentWidget().setFocus()
-    window.actions.prev_panel.trigger()
+    window.menu_actions.prev_panel.trigger()
     assert window.assessments.isAncestorOf(QApplication.focusWidget())
 
 

@@ -211,7 +211,7 @@ def test_an_undo_that_takes_the_asset_out_asks(qtbot: Any, window: Any, empty_pr
     new_id = window.doc.add_asset({"name": "Moss Hall", "category": "physical"}, shapely.Point(380500, 390500))
     typed(window, new_id, "Moss Lane Hall")
     answer.set(button)
-    window.actions.undo.trigger()  # undoing the add takes the asset out
+    window.menu_actions.undo.trigger()  # undoing the add takes the asset out
     qtbot.waitUntil(lambda: bool(answer.asked), timeout=10000)
     assert "Undo takes it out" in answer.asked[0]
     if button == Button.Discard:
@@ -240,7 +240,7 @@ def test_a_confirmed_delete_does_not_ask_again(qtbot: Any, window: Any, two_hall
     open_and_wait(qtbot, window, path)
     typed(window, elm, "Elm Road Community Hall")
     answer.set(Button.Yes)  # "Delete “Elm Road Hall” from the project?"
-    window.actions.delete.trigger()
+    window.menu_actions.delete.trigger()
     assert len(answer.asked) == 1 and "Delete" in answer.asked[0]
     QCoreApplication.processEvents()
     assert window.doc.selected_id == "" and name_on_disk(path, elm) is None and len(answer.asked) == 1

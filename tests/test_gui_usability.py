@@ -42,7 +42,7 @@ def laptop(qtbot: Any, window: Any, path: Path) -> None:
 
 
 def click_map(qtbot: Any, window: Any, x: float = 380500, y: float = 390500) -> None:
-    window.actions.add.trigger()
+    window.menu_actions.add.trigger()
     window.map.bridge.onMapClick(*latlon(x, y))  # the slot the page calls on a click
     assert window.form.is_new
 
@@ -151,20 +151,20 @@ def test_an_empty_project_says_how_to_add_assets(qtbot: Any, window: Any, empty_
 def test_adding_says_so_above_the_map_and_esc_stops_only_what_there_is_to_stop(
         qtbot: Any, window: Any, empty_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     open_and_wait(qtbot, window, empty_project)
-    assert not window.actions.cancel.isEnabled()  # Esc is free for the widgets when nothing is going on
-    window.actions.add.trigger()
+    assert not window.menu_actions.cancel.isEnabled()  # Esc is free for the widgets when nothing is going on
+    window.menu_actions.add.trigger()
     assert window.mode_bar.isVisible() and "click the map" in window.mode_text.text()
-    assert window.actions.cancel.isEnabled()
-    window.actions.cancel.trigger()
+    assert window.menu_actions.cancel.isEnabled()
+    window.menu_actions.cancel.trigger()
     assert not window.mode_bar.isVisible() and not window.controller.mode
     click_map(qtbot, window)
     assert not window.mode_bar.isVisible()
     window.form.editors["name"].input.setText("Half-typed hall")
     asked = answer(monkeypatch, QMessageBox.StandardButton.Cancel)
-    window.actions.cancel.trigger()  # Esc while typing: asked first, and Cancel keeps the form
+    window.menu_actions.cancel.trigger()  # Esc while typing: asked first, and Cancel keeps the form
     assert asked and window.form.is_new and window.form.editors["name"].value() == "Half-typed hall"
     answer(monkeypatch, QMessageBox.StandardButton.Discard)
-    window.actions.cancel.trigger()
+    window.menu_actions.cancel.trigger()
     assert not window.form.is_new and on_disk(empty_project).empty
 
 
@@ -176,7 +176,7 @@ def test_adding_asks_before_dropping_changes_typed_into_the_form(
     window.doc.select(hall)
     window.form.editors["name"].input.setText("Elm Road Community Hall")
     asked = answer(monkeypatch, QMessageBox.StandardButton.Cancel)
-    window.actions.add.trigger()
+    window.menu_actions.add.trigger()
     assert asked and "not saved" in asked[0]
     assert not window.controller.mode and window.form.editors["name"].value() == "Elm Road Community Hall"
 
@@ -194,13 +194,13 @@ def test_new_asset_form_starts_clean_and_always_says_what_is_missing(qtbot: Any,
     assert not form.editors["category"].problem.isVisibleTo(form)
     assert "Category" in form.hint.text() and "E-mail" in form.hint.text()
     # the hint sits outside the scrolling form, next to the buttons: in view however the form is scrolled
-    assert not form.scroll.isAncestorOf(form.hint) and not form.scroll.isAncestorOf(form.save)
-    window.actions.save_form.trigger()  # Ctrl+S with problems left: every problem shows, focus goes to the first
+    assert not form.scroll_area.isAncestorOf(form.hint) and not form.scroll_area.isAncestorOf(form.save)
+    window.menu_actions.save_form.trigger()  # Ctrl+S with problems left: every problem shows, focus goes to the first
     assert form.editors["category"].problem.isVisibleTo(form)
     assert form.editors["category"].input.hasFocus() or QApplication.focusWidget() is form.editors["category"].input
     fill_form(window, category="physical", email="hall@example.org")
     assert form.save.isEnabled() and "press Add asset" in form.hint.text()
-    window.actions.save_form.trigger()
+    window.menu_actions.save_form.trigger()
     assert list(on_disk(empty_project)["name"]) == ["Moss Hall"]
     assert "Added “Moss Hall”" in window.statusBar().currentMessage()
     assert not form.hint.isVisibleTo(form)
@@ -225,9 +225,9 @@ def test_ctrl_s_saves_the_asset_form_and_the_status_bar_confirms_each_edit(
     with Project.open(empty_project) as project:
         hall = project.add_asset({"name": "Elm Road Hall", "category": "physical"}, shapely.Point(380500, 390500))
     open_and_wait(qtbot, window, empty_project)
-    assert QKeySequence(QKeySequence.StandardKey.Save) in window.actions.save_form.shortcuts()
-    assert window.actions.save_form in window.menuBar().actions()[0].menu().actions()
-    window.actions.save_form.trigger()
+    assert QKeySequence(QKeySequence.StandardKey.Save) in window.menu_actions.save_form.shortcuts()
+    assert window.menu_actions.save_form in window.menuBar().actions()[0].menu().actions()
+    window.menu_actions.save_form.trigger()
     assert "Nothing to save" in window.statusBar().currentMessage()
     window.doc.select(hall)
     name = window.form.editors["name"].input
@@ -241,7 +241,7 @@ def test_ctrl_s_saves_the_asset_form_and_the_status_bar_confirms_each_edit(
     assert assets.loc[assets["id"] == hall, "name"].iloc[0] == "Elm Road Community Hall"
     assert "Saved the changes to “Elm Road Community Hall”" in window.statusBar().currentMessage()
     answer(monkeypatch, QMessageBox.StandardButton.Yes)
-    window.actions.delete.trigger()
+    window.menu_actions.delete.trigger()
     assert "Deleted “Elm Road Community Hall”" in window.statusBar().currentMessage()
     assert "Undo" in window.statusBar().currentMessage()
 
@@ -415,8 +415,8 @@ def test_toolbar_buttons_stay_put_and_say_what_they_would_undo(qtbot: Any, windo
 
     open_and_wait(qtbot, window, empty_project)
     bar = window.findChild(QToolBar)
-    undo = bar.widgetForAction(window.actions.tool_undo)
-    export = bar.widgetForAction(window.actions.export)
+    undo = bar.widgetForAction(window.menu_actions.tool_undo)
+    export = bar.widgetForAction(window.menu_actions.export)
     x_before = export.x()
     assert not undo.isEnabled() and "Nothing to undo" in undo.toolTip()
     add_hall(qtbot, window, name="Moss Lane Hall")
@@ -428,8 +428,8 @@ def test_toolbar_buttons_stay_put_and_say_what_they_would_undo(qtbot: Any, windo
 
 
 def test_help_lists_the_keyboard_shortcuts(window: Any) -> None:
-    assert window.actions.keys in window.menuBar().actions()[-1].menu().actions()
-    text = window.actions.shortcuts_text()
+    assert window.menu_actions.keys in window.menuBar().actions()[-1].menu().actions()
+    text = window.menu_actions.shortcuts_text()
     for keys, what in (("Ctrl+S", "Save changes"), ("F5", "Find gaps"), ("Ctrl+Shift+A", "Add asset"),
                        ("Esc", "Stop adding"), ("Ctrl+F", "Find")):
         assert re.search(rf"{re.escape(keys)}\b.*\t{what}", text), (keys, what)

@@ -37,7 +37,7 @@ def test_new_user_opens_sample_adds_hall_finds_gaps_and_shares_a_map(
     hall = add_hall(qtbot, window, 376900, 387700, name="Moss Lane Hall")
     assert "Moss Lane Hall" in set(on_disk(sample)["name"]) and window.doc.selected_id == hall
 
-    window.actions.gaps.trigger()
+    window.menu_actions.gaps.trigger()
     qtbot.waitUntil(lambda: window.gaps.model.rowCount() == 139, timeout=60000)
     window.tabs.setCurrentWidget(window.gaps)
     shaded = "Array.from(document.querySelectorAll('.leaflet-am-hoods-pane path'))" \

@@ -52,11 +52,11 @@ def test_asset_form_scrolls_instead_of_changing_the_category(qtbot: Any, window:
     open_hall(qtbot, window, path, hall)
     form = window.form
     window.resize(1280, 620)  # a laptop's height: the form is longer than its panel
-    qtbot.waitUntil(lambda: form.scroll.verticalScrollBar().maximum() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: form.scroll_area.verticalScrollBar().maximum() > 0, timeout=5000)
     category, kind = form.editors["category"].input, form.editors["kind"].input
     assert category.focusPolicy() == Qt.FocusPolicy.StrongFocus  # a wheel turn does not take the focus either
     focus(qtbot, form.editors["name"].input)
-    bar = form.scroll.verticalScrollBar()
+    bar = form.scroll_area.verticalScrollBar()
     bar.setValue(0)
     wheel_down(category, 2)
     assert category.currentData() == "physical" and kind.currentData() == "physical/village_hall"

@@ -209,7 +209,7 @@ def test_the_form_places_by_postcode_and_asks_before_a_far_point(qtbot: Any, win
     form.place_go.click()
     assert hall(trafford)["geometry"].coords[0] == codepoint("M33 7XX")
     assert "postcode M33 7XX" in form.place_message.text() and form.where.text() == "On the map."
-    window.actions.undo.trigger()  # one step on the undo stack, like any edit
+    window.menu_actions.undo.trigger()  # one step on the undo stack, like any edit
     assert hall(trafford)["geometry"] is None
 
     asked: list[str] = []

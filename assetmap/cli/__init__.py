@@ -42,14 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _offers(parser: argparse.ArgumentParser, command: str) -> bool:
+    """Whether ``command`` is one of the parser's subcommands (one still being built is not offered)."""
+    return any(command in action.choices for action in parser._actions
+               if isinstance(action, argparse._SubParsersAction))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        args = parser.parse_args(["gui"]) if "gui" in parser._subparsers._group_actions[0].choices else None  # type: ignore[union-attr]
-        if args is None:
+        if not _offers(parser, "gui"):
             parser.print_help()
             return 2
+        args = parser.parse_args(["gui"])
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:

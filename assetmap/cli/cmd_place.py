@@ -13,7 +13,7 @@ from assetmap.core.project.commands import UpdateAsset
 from assetmap.core.project.placing import place_coordinates, place_postcode, placing_changes, project_lookup
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "place", help="place an asset by its postcode or coordinates",
         description="Put an asset on the map (or move it) by a postcode, looked up in the project's postcode "

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QIcon, QKeySequence
 
 from assetmap.core.resources import resources_dir
 from assetmap.gui.field_undo import FieldUndo
-
-if TYPE_CHECKING:
-    from assetmap.gui.main_window import MainWindow
+from assetmap.gui.shell import MenuShell
 
 Std = QKeySequence.StandardKey
 T = TypeVar("T")
@@ -32,8 +30,9 @@ def _made(thing: T | None) -> T:
 class Actions:
     """Every QAction of the main window, by name, and the menus that hold them."""
 
-    def __init__(self, w: "MainWindow") -> None:
+    def __init__(self, w: MenuShell) -> None:
         self.w = w
+        self.window = window = w.widget()
         a = self._make
         self.new = a("&New project…", w.new_project, Std.New,
                      "Start a project from a file of neighbourhood boundaries.")
@@ -51,17 +50,17 @@ class Actions:
                                "Bring in residents' skills from a skills audit or sign-up sheet; "
                                "only people who gave consent are added, and never on the map.")
         self.export = a("&Export map or data…", w.export, "Ctrl+E", "Share a web map (HTML), GeoJSON or CSV.")
-        self.quit = a("&Quit", w.close, Std.Quit, "Close assetmap.")
-        self.undo = _made(w.undo_group.createUndoAction(w, "&Undo"))
+        self.quit = a("&Quit", window.close, Std.Quit, "Close assetmap.")
+        self.undo = _made(w.undo_group.createUndoAction(window, "&Undo"))
         self.undo.setShortcuts(QKeySequence.keyBindings(Std.Undo))
-        self.redo = _made(w.undo_group.createRedoAction(w, "&Redo"))
+        self.redo = _made(w.undo_group.createRedoAction(window, "&Redo"))
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         # Ctrl+Z in a field undoes its typing; with none to undo it undoes the last saved edit, as the status bar says
-        self.field_undo = FieldUndo(w, self.undo, self.redo, ready=lambda: not w.form_dirty())
+        self.field_undo = FieldUndo(window, self.undo, self.redo, ready=lambda: not w.form_dirty())
         self.add = a("&Add asset", w.controller_start_add, "Ctrl+Shift+A", "Then click the map where the asset is.")
         self.delete = a("&Delete asset…", w.delete_selected, Std.Delete,
                         "Remove the selected asset (you will be asked).")
-        self.find = a("&Find…", w.find, Std.Find, "Find an asset by name, kind, address or postcode.")
+        self.find = a("&Find…", w.focus_search, Std.Find, "Find an asset by name, kind, address or postcode.")
         self.cancel = a("S&top adding", w.cancel_mode, "Esc", "Stop adding or placing an asset.")
         self.fit = a("&Zoom to everything", w.map.fit_all, "Ctrl+0", "Show the whole project on the map.")
         self.basemap = a("&Background map (OpenStreetMap)", w.toggle_basemap, None,
@@ -69,13 +68,13 @@ class Actions:
         self.basemap.setCheckable(True)
         self.gaps = a("&Find gaps", w.run_gaps, "F5", "Run the gap analysis with the project's rules.")
         self.rules = a("Gap &rules…", w.edit_rules, None, "Change distances, kinds of asset and targets.")
-        self.assess = a("&Assess building…", lambda: w.assess_ctl.assess(), "Ctrl+Shift+B",
+        self.assess = a("&Assess building…", w.assess, "Ctrl+Shift+B",
                         "Record a community asset transfer assessment of the selected asset; earlier ones are kept.")
-        self.report = a("Export assessment &report…", lambda: w.assess_ctl.export_report(), "Ctrl+Shift+R",
+        self.report = a("Export assessment &report…", w.export_report, "Ctrl+Shift+R",
                         "Write the one-page A4 report of the selected building's newest assessment (web page or PDF).")
         self.criteria = a("Assessment &criteria…", w.edit_criteria, None,
                           "Change the criteria and weights new assessments are scored against.")
-        self.buildings = a("&Compare assessed buildings", lambda: w.assess_ctl.show_buildings(), None,
+        self.buildings = a("&Compare assessed buildings", w.show_buildings, None,
                            "Show assessed buildings side by side, best score first.")
         self.next_panel = a("Next &panel", lambda: w.panels.step(1), "F6",
                             "Move the keyboard focus to the next panel: map, layers, form, assessments, tables.")
@@ -95,7 +94,7 @@ class Actions:
                              self.rules, self.assess, self.criteria]
 
     def _make(self, text: str, slot: Callable[[], object], shortcut: "Std | str | None", tip: str) -> QAction:
-        action = QAction(text, self.w)
+        action = QAction(text, self.window)
         if isinstance(shortcut, Std):
             action.setShortcuts(QKeySequence.keyBindings(shortcut))
         elif shortcut:
@@ -104,11 +103,11 @@ class Actions:
             action.setToolTip(tip)
             action.setStatusTip(tip)
         action.triggered.connect(lambda _checked=False: slot())
-        self.w.addAction(action)
+        self.window.addAction(action)
         return action
 
     def build_menus(self) -> None:
-        bar = _made(self.w.menuBar())
+        bar = _made(self.window.menuBar())
         file = _made(bar.addMenu("&File"))
         for item in (self.new, self.open, self.sample):
             file.addAction(item)
@@ -145,7 +144,7 @@ class Actions:
         help_menu = _made(bar.addMenu("&Help"))
         help_menu.addAction(self.keys)
         help_menu.addAction(self.about)
-        tools = _made(self.w.addToolBar("Main"))
+        tools = _made(self.window.addToolBar("Main"))
         tools.setObjectName("main_toolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         icons = resources_dir() / "icons"
@@ -162,7 +161,7 @@ class Actions:
 
     def _toolbar_twin(self, action: QAction, text: str, idle: str) -> QAction:
         """A toolbar button with a fixed name that does what ``action`` does and follows its state."""
-        twin = QAction(text, self.w)
+        twin = QAction(text, self.window)
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
 
         def follow() -> None:
@@ -178,7 +177,7 @@ class Actions:
     def shortcuts_text(self) -> str:
         """Each menu command with a keyboard shortcut, menu by menu, for Help ▸ Keyboard shortcuts."""
         lines: list[str] = []
-        for top in _made(self.w.menuBar()).actions():
+        for top in _made(self.window.menuBar()).actions():
             menu = top.menu()
             if menu is None:
                 continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PyQt6.QtCore import QObject, QUrl
 from PyQt6.QtGui import QDesktopServices
@@ -27,9 +27,7 @@ from assetmap.gui.assessment_dialog import AssessmentDialog
 from assetmap.gui.export_dialog import ask_replace
 from assetmap.gui.jobs import JobHandle
 from assetmap.gui.operations import on_failure
-
-if TYPE_CHECKING:
-    from assetmap.gui.main_window import MainWindow
+from assetmap.gui.shell import Shell
 
 HTML_FILTER = "Web page, prints on one A4 page (*.html)"
 PDF_FILTER = "PDF (*.pdf)"
@@ -38,14 +36,14 @@ PDF_FILTER = "PDF (*.pdf)"
 class AssessmentController(QObject):
     """Keeps the Assessments panel, the Buildings tab and the map's score rings in step with the project."""
 
-    def __init__(self, window: "MainWindow") -> None:
-        super().__init__(window)
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window.widget())
         self.w = window
         self.dialog: AssessmentDialog | None = None
         window.form.assessRequested.connect(self.assess)
         window.assessments.assessRequested.connect(self.assess)
         window.assessments.reportRequested.connect(self.export_report)
-        window.buildings.assetSelected.connect(lambda asset_id: self.w.controller.select(asset_id))  # asks first
+        window.buildings.assetSelected.connect(self.w.choose_asset)  # asks first
 
     def attach(self) -> None:
         """Called when a project opens: follow its edits and selection."""
@@ -104,11 +102,11 @@ class AssessmentController(QObject):
         try:
             criteria = project_criteria(doc.project)
         except AssetmapError as exc:
-            QMessageBox.warning(self.w, "The project's assessment criteria are not usable", str(exc))
+            QMessageBox.warning(self.w.widget(), "The project's assessment criteria are not usable", str(exc))
             return None
         history = assessments_for(doc.project, asset_id)
         dialog = AssessmentDialog(doc.asset(asset_id), criteria, history[0] if history else None,
-                                  lambda raw: doc.add_assessment(asset_id, raw), self.w)
+                                  lambda raw: doc.add_assessment(asset_id, raw), self.w.widget())
         dialog.accepted.connect(lambda: self._saved(asset_id))
         dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
         dialog.finished.connect(dialog.deleteLater)
@@ -121,7 +119,7 @@ class AssessmentController(QObject):
         if self.w.doc is not None:
             self.w.doc.select(asset_id)
         self.show_assessments()
-        self.w.statusBar().showMessage("Assessment saved. Edit ▸ Undo takes it out again.", 8000)
+        self.w.status_bar().showMessage("Assessment saved. Edit ▸ Undo takes it out again.", 8000)
 
     # --- the report ---------------------------------------------------------------------------------
 
@@ -132,12 +130,12 @@ class AssessmentController(QObject):
         if doc is None or not asset_id:
             return None
         if not assessments_for(doc.project, asset_id):
-            QMessageBox.information(self.w, "No assessment yet", "Assess the building first: the report shows its "
-                                    "newest assessment.")
+            QMessageBox.information(self.w.widget(), "No assessment yet",
+                                    "Assess the building first: the report shows its newest assessment.")
             return None
         name = re.sub(r"[^\w-]+", "-", str(doc.asset(asset_id).get("name") or "building")).strip("-").lower()
         filters = HTML_FILTER + (";;" + PDF_FILTER if pdf_available() else "")
-        dest, chosen = QFileDialog.getSaveFileName(self.w, "Export the assessment report",
+        dest, chosen = QFileDialog.getSaveFileName(self.w.widget(), "Export the assessment report",
                                                    str(doc.path.with_name(f"{name}-assessment.html")), filters)
         if not dest:
             return None
@@ -145,7 +143,7 @@ class AssessmentController(QObject):
         if out.suffix.lower() not in (".html", ".htm", ".pdf"):
             out = out.with_name(out.name + (".pdf" if chosen == PDF_FILTER else ".html"))
             if out.exists():  # the file dialog asked about the name typed, not this one
-                ask_replace(self.w, out, lambda: self.run_report(asset_id, out))
+                ask_replace(self.w.widget(), out, lambda: self.run_report(asset_id, out))
                 return None
         return self.run_report(asset_id, out)
 
@@ -156,13 +154,13 @@ class AssessmentController(QObject):
         def job(project: Any, progress: Any) -> Path:
             return write_report(project, asset_id, out, progress=progress)  # Cancel: no file is left
 
-        handle = self.w.jobs.run("Writing the report", job, project=self.w.doc.project, parent=self.w)
+        handle = self.w.jobs.run("Writing the report", job, project=self.w.doc.project, parent=self.w.widget())
         if offer:
             handle.succeeded.connect(self._offer_open)
         on_failure(self.w, handle, "Could not write the report")
         return handle
 
     def _offer_open(self, path: Path) -> None:
-        answer = QMessageBox.question(self.w, "Report written", f"Wrote {Path(path).name}. Open it now?")
+        answer = QMessageBox.question(self.w.widget(), "Report written", f"Wrote {Path(path).name}. Open it now?")
         if answer == QMessageBox.StandardButton.Yes:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

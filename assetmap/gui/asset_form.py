@@ -102,7 +102,7 @@ class AssetForm(QWidget):
         inner_layout.addWidget(self.details)
         inner_layout.addWidget(self.stamps)
         inner_layout.addStretch(1)
-        scroll = self.scroll = QScrollArea()
+        scroll = self.scroll_area = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form fits the dock
         scroll.setWidget(inner)
@@ -318,7 +318,7 @@ class AssetForm(QWidget):
             self.attempted = True
             self._validate()
             first = self.editors[next(n for n in self.editors if n in problems)]
-            self.scroll.ensureWidgetVisible(first)
+            self.scroll_area.ensureWidgetVisible(first)
             first.input.setFocus()
         return False
 

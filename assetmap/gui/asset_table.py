@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import (
 )
 
 from assetmap.core.taxonomy import UNCATEGORISED, UNCATEGORISED_LABEL, Taxonomy
-from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table
+from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table, selection
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Name"), ("category", "Category"), ("kind", "Kind"), ("address", "Address"),
@@ -140,11 +140,13 @@ class AssetTableModel(RecordTableModel):
 class AssetFilter(RecordProxy):
     """Category, free text (name, kind, address, postcode) and "not on the map yet"."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, source: AssetTableModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.category: str | None = None
         self.text = ""
         self.unlocated_only = False
+        self.source = source  # its rows, typed (``sourceModel()`` is any model, or None)
+        self.setSourceModel(source)
 
     def set_filter(self, category: str | None, text: str, unlocated_only: bool) -> None:
         self.beginFilterChange()
@@ -152,7 +154,7 @@ class AssetFilter(RecordProxy):
         self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, parent: QModelIndex) -> bool:
-        row: AssetRow = self.sourceModel().rows[source_row]  # type: ignore[attr-defined]
+        row = self.source.rows[source_row]
         if self.category and row.category != self.category:
             return False
         if self.unlocated_only and row.located:
@@ -169,8 +171,7 @@ class AssetTablePanel(QWidget):
     def __init__(self, taxonomy: Taxonomy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = AssetTableModel(taxonomy, self)
-        self.proxy = AssetFilter(self)
-        self.proxy.setSourceModel(self.model)
+        self.proxy = AssetFilter(self.model, self)
         self.category = QComboBox()
         self.category.addItem("All categories", None)
         for cat_id, info in taxonomy.categories.items():
@@ -196,7 +197,7 @@ class AssetTablePanel(QWidget):
         metrics = self.fontMetrics()
         self.view = record_table(self.proxy, sort_column=0, order=Qt.SortOrder.AscendingOrder, name="Assets",
                                  widths=tuple(metrics.horizontalAdvance(t) + 24 for t in COLUMN_SAMPLES[:-1]))
-        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        selection(self.view).selectionChanged.connect(self._selection_changed)
         self.empty = QLabel("")
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #5c4400; background: #fff3cd; padding: 6px;")
@@ -259,7 +260,7 @@ class AssetTablePanel(QWidget):
         return self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else QModelIndex()
 
     def _update_place(self) -> None:
-        rows = self.view.selectionModel().selectedRows()
+        rows = selection(self.view).selectedRows()
         self.place.setEnabled(bool(rows) and not rows[0].data(LOCATED_ROLE))
 
     def _show_count(self) -> None:
@@ -278,12 +279,12 @@ class AssetTablePanel(QWidget):
         self.empty.setVisible(bool(self.empty.text()))
 
     def current_id(self) -> str:
-        rows = self.view.selectionModel().selectedRows()
+        rows = selection(self.view).selectedRows()
         return str(rows[0].data(ID_ROLE)) if rows else ""
 
     def _selection_changed(self) -> None:
         asset_id = self.current_id()
-        rows = self.view.selectionModel().selectedRows()
+        rows = selection(self.view).selectedRows()
         self.place.setEnabled(bool(rows) and not rows[0].data(LOCATED_ROLE))
         if not self._quiet:
             self.assetSelected.emit(asset_id)
@@ -310,5 +311,5 @@ class AssetTablePanel(QWidget):
             self.view.scrollTo(index)
         finally:
             self._quiet = False
-        rows = self.view.selectionModel().selectedRows()
+        rows = selection(self.view).selectedRows()
         self.place.setEnabled(bool(rows) and not rows[0].data(LOCATED_ROLE))

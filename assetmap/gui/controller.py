@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import shapely
@@ -37,10 +37,8 @@ from assetmap.core.project.store import Project
 from assetmap.gui.jobs import JobRunner
 from assetmap.gui.layers_panel import AUTO, LayerState
 from assetmap.gui.map_view import map_json
+from assetmap.gui.shell import Shell
 from assetmap.gui.unsaved import UnsavedGuard
-
-if TYPE_CHECKING:
-    from assetmap.gui.main_window import MainWindow
 
 WGS84 = CRS.from_epsg(4326)
 
@@ -86,8 +84,8 @@ class MapFeed(QObject):
     result is used, and the assets edited while a request was out are patched into its result.
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window.widget())
         self.w = window
         self.data: dict[str, Any] | None = None
         self._summary: dict[str, Any] | None = None  # the layers' counts before the data is built
@@ -142,7 +140,7 @@ class MapFeed(QObject):
         self._edited.pop(seq, None)
         if seq == self._rebuilding:
             self._rebuilding = 0
-        self.w.statusBar().showMessage(f"The map could not be drawn: {message}", 15000)
+        self.w.status_bar().showMessage(f"The map could not be drawn: {message}", 15000)
 
     def rebuild(self) -> None:
         """Build the map data again with the export's own builder (private mode: this is the team's view)."""
@@ -247,7 +245,8 @@ class MapFeed(QObject):
         if self.data is not None:
             for hood in self.data["neighbourhoods"]:
                 if hood["code"] == code:
-                    return hood.get("g")
+                    geometry: dict[str, Any] | None = hood.get("g")
+                    return geometry
         doc = self.w.doc
         if doc is None:
             return None
@@ -259,8 +258,8 @@ class MapFeed(QObject):
 class Controller(QObject):
     """Owns the editing modes (adding, placing) and keeps every panel in step with the document."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window.widget())
         self.w = window
         self.mode = ""  # "" | "add" | "place"
         self.place_id = ""
@@ -406,7 +405,7 @@ class Controller(QObject):
         self._prepare_areas()
         self.w.show_mode("Adding an asset: click the map where it is; the click places it, even on a "
                          "neighbourhood, a park or a marker. Zoom in first to place it exactly.")
-        self.w.statusBar().showMessage("Click the map where the new asset is (Esc to stop).")
+        self.w.status_bar().showMessage("Click the map where the new asset is (Esc to stop).")
         self.w.update_actions()
 
     def start_place(self, asset_id: str) -> None:
@@ -419,7 +418,7 @@ class Controller(QObject):
         name = self.w.doc.asset(asset_id).get("name") or "this asset"
         self.w.show_mode(f"Placing “{name}”: click the map where it is; the click places it, even on a "
                          "neighbourhood, a park or a marker.")
-        self.w.statusBar().showMessage("Click the map where this asset is (Esc to stop).")
+        self.w.status_bar().showMessage("Click the map where this asset is (Esc to stop).")
         self.w.update_actions()
 
     def stop(self) -> None:
@@ -427,7 +426,8 @@ class Controller(QObject):
         thrown away when the user says so."""
         form = self.w.form
         if not self.mode and form.is_new and form.touched:
-            answer = QMessageBox.question(self.w, "Stop adding", "Throw away the new asset you were filling in?",
+            answer = QMessageBox.question(self.w.widget(), "Stop adding",
+                                          "Throw away the new asset you were filling in?",
                                           QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
                                           QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Discard:
@@ -441,7 +441,7 @@ class Controller(QObject):
         self.w.map.set_add_mode(False)
         self.w.map.clear_pending()
         self.w.show_mode("")
-        self.w.statusBar().clearMessage()
+        self.w.status_bar().clearMessage()
         if self.w.form.is_new:
             doc = self.w.doc
             if doc is not None and doc.selected_id:
@@ -481,7 +481,7 @@ class Controller(QObject):
             return
         box = QMessageBox(QMessageBox.Icon.Warning, "Outside the project area",
                           f"{check.describe()} Place the asset there anyway?", QMessageBox.StandardButton.Cancel,
-                          self.w)
+                          self.w.widget())
         box.setInformativeText("A click more than 1 km outside every neighbourhood is usually a slip: the map "
                                "was zoomed out or had moved. Cancel, then click again where the asset is.")
         anyway = box.addButton("Place anyway", QMessageBox.ButtonRole.AcceptRole)
@@ -495,7 +495,7 @@ class Controller(QObject):
             if box.clickedButton() is anyway and self.mode:
                 self._place_click(lat, lon)
             elif self.mode:
-                self.w.statusBar().showMessage("Not placed. Click the map where the asset is (Esc to stop).")
+                self.w.status_bar().showMessage("Not placed. Click the map where the asset is (Esc to stop).")
 
         box.finished.connect(answered)
         box.open()  # window-modal, without a nested event loop inside the web channel's call
@@ -509,7 +509,7 @@ class Controller(QObject):
             self.w.show_mode("")
             self.w.form.show_new({"visibility": "public"}, f"Marked where you clicked ({lat:.5f}, {lon:.5f}). "
                                  "Fill in a name and a category, then press Add asset.")
-            self.w.statusBar().showMessage("Fill in the form on the right, then press Add asset.")
+            self.w.status_bar().showMessage("Fill in the form on the right, then press Add asset.")
             self.w.update_modified()
             self.w.update_actions()
         elif self.mode == "place":
@@ -540,27 +540,28 @@ class Controller(QObject):
         """Confirm an edit in the status bar, naming the asset."""
         doc = self.w.doc
         name = doc.asset(asset_id).get("name") if doc is not None else None
-        self.w.statusBar().showMessage(template.format(name or "the asset"), 10000)
+        self.w.status_bar().showMessage(template.format(name or "the asset"), 10000)
 
     def on_marker_moved(self, asset_id: str, lat: float, lon: float) -> None:
-        if self.w.doc is None or self.w.doc.readonly:
+        doc = self.w.doc
+        if doc is None or doc.readonly:
             self.feed.patch([asset_id])  # put the marker back
             return
         point = self.point(lat, lon)
-        self._guard(lambda: self.w.doc.update_asset(asset_id, {"geometry": point}))  # type: ignore[union-attr]
+        self._guard(lambda: doc.update_asset(asset_id, {"geometry": point}))
 
     def delete(self, asset_id: str) -> None:
         doc = self.w.doc
         if doc is None or not asset_id:
             return
         name = doc.asset(asset_id).get("name")
-        answer = QMessageBox.question(self.w, "Delete asset", f"Delete “{name}” from the project?\n\n"
+        answer = QMessageBox.question(self.w.widget(), "Delete asset", f"Delete “{name}” from the project?\n\n"
                                       "You can bring it back with Edit ▸ Undo.",
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                                       QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes and self._guard(lambda: doc.delete_asset(asset_id)) is not False:
             doc.select("")
-            self.w.statusBar().showMessage(f"Deleted “{name}”. Edit ▸ Undo (Ctrl+Z) brings it back.", 10000)
+            self.w.status_bar().showMessage(f"Deleted “{name}”. Edit ▸ Undo (Ctrl+Z) brings it back.", 10000)
 
     def _guard(self, fn: Any) -> Any:
         """Run an edit; show a core error in plain words instead of losing it."""
@@ -568,5 +569,5 @@ class Controller(QObject):
             result = fn()
             return True if result is None else result
         except AssetmapError as exc:
-            QMessageBox.warning(self.w, "Could not save", str(exc))
+            QMessageBox.warning(self.w.widget(), "Could not save", str(exc))
             return False

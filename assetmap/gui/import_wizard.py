@@ -32,10 +32,19 @@ from PyQt6.QtWidgets import (
 )
 
 from assetmap.core.imports.history import ImportStep
-from assetmap.core.imports.pipeline import ImportOptions, PreparedImport, commit_import, prepare_import, write_rejects
+from assetmap.core.imports.pipeline import (
+    ImportOptions,
+    ImportReport,
+    PreparedImport,
+    commit_import,
+    prepare_import,
+    write_rejects,
+)
 from assetmap.core.io.sniff import EXTENSIONS
 from assetmap.core.model import ASSET_FIELD_MAP
+from assetmap.core.progress import Progress
 from assetmap.core.project.lookups import postcode_lookup, remembered_lookups
+from assetmap.core.project.store import Project
 from assetmap.core.taxonomy import CATEGORY_IDS
 from assetmap.gui.document import Document
 from assetmap.gui.jobs import JobRunner
@@ -76,13 +85,14 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, "Import")
         fit_to_screen(self, 820, 560)
 
-    def options(self) -> ImportOptions:
+    def import_options(self) -> ImportOptions:
+        """The choices made on the pages, as the core's import options (not ``QWizard.options``, its flags)."""
         kind, theme = self.report_page.kind_choice.choice()
         return ImportOptions(category=self.file_page.category.currentData(), mapping=self.columns_page.overrides(),
                              public_columns=self.columns_page.public_columns(), kind=kind, theme=theme)
 
     def key(self) -> tuple[Any, ...]:
-        opts = self.options()
+        opts = self.import_options()
         return (self.file_page.path.text(), opts.category, tuple(sorted(opts.mapping.items())),
                 tuple(self.file_page.postcode_paths()), opts.kind, opts.theme)
 
@@ -90,7 +100,7 @@ class ImportWizard(QWizard):
         """True when the current choices have been checked; otherwise start the check and wait for it."""
         if self.prepared is not None and self.prepared_for == self.key():
             return True
-        path, options, key = Path(self.file_page.path.text()), self.options(), self.key()
+        path, options, key = Path(self.file_page.path.text()), self.import_options(), self.key()
         paths = tuple(self.file_page.postcode_paths())
         cached = self._lookup[1] if self._lookup is not None and self._lookup[0] == paths else None
         remembered = remembered_lookups(self.doc.project)
@@ -126,8 +136,12 @@ class ImportWizard(QWizard):
             return
         prepared = self.prepared
         remember = prepared.options is not None and prepared.options.postcodes is not None
-        handle = self.jobs.run("Importing", lambda project, progress: commit_import(
-            project, prepared, remember_postcodes=remember, progress=progress), project=self.doc.project, parent=self)
+
+        def write(project: Project | None, progress: Progress) -> ImportReport:
+            assert project is not None, "the runner attaches the project passed to it"
+            return commit_import(project, prepared, remember_postcodes=remember, progress=progress)
+
+        handle = self.jobs.run("Importing", write, project=self.doc.project, parent=self)
         handle.cancelled.connect(lambda: self.report_page.show_error(
             "Import cancelled: nothing was imported, the project is as it was. Press Import to try again."))
 

@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QStatusBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -42,12 +43,14 @@ from assetmap.gui.map_view import MapView
 from assetmap.gui.people_panel import PeoplePanel
 from assetmap.gui.screen import fit_to_screen
 from assetmap.gui.settings import AppSettings
-from assetmap.gui.status import StatusBar
+from assetmap.gui.status import StatusBar, status_bar
 from assetmap.gui.welcome import WelcomePage
 
 
 class MainWindow(QMainWindow):
-    """One window per app; a project is opened into it and closed out of it."""
+    """One window per app; a project is opened into it and closed out of it.
+
+    Its collaborators (controller, actions, operations, ...) see it as a ``shell.Shell``/``MenuShell``."""
 
     def __init__(self, settings: AppSettings | None = None) -> None:
         super().__init__()
@@ -131,9 +134,9 @@ class MainWindow(QMainWindow):
         self.panels = PanelCycler([lambda: self.map, lambda: self.layers, lambda: self.form,
                                    lambda: self.assessments, lambda: self.tabs])
         self.status = StatusBar(self)
-        self.actions = Actions(self)
-        self.actions.build_menus()
-        self.actions.basemap.setChecked(self.map.basemap)
+        self.menu_actions = Actions(self)
+        self.menu_actions.build_menus()
+        self.menu_actions.basemap.setChecked(self.map.basemap)
         self.controller = Controller(self)
         self.assess_ctl = AssessmentController(self)
         self.welcome.sampleRequested.connect(self.open_sample)
@@ -160,13 +163,29 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
-        dock.toggleViewAction().toggled.connect(lambda shown, d=dock: self._dock_toggled(d, shown))
+        toggle = dock.toggleViewAction()
+        assert toggle is not None, "a dock widget makes its own View-menu action"
+        toggle.toggled.connect(lambda shown, d=dock: self._dock_toggled(d, shown))
         return dock
 
     def _dock_toggled(self, dock: QDockWidget, shown: bool) -> None:
         """Remember a panel closed (its × or View menu) or reopened while a project is shown, for the next start."""
         if self.stack.currentIndex() == 1:  # the welcome page hides every panel: that is not the user's choice
             self.settings.set_dock_closed(dock.objectName(), not shown)
+
+    # --- what the collaborators use (``shell.Shell``) ------------------------------------------------
+
+    def widget(self) -> QMainWindow:
+        """The window as Qt sees it (the parent of the collaborators' dialogs and objects): itself."""
+        return self
+
+    def status_bar(self) -> QStatusBar:
+        """The status bar, for messages (``statusBar()`` always makes one; PyQt6 types it as maybe None)."""
+        return status_bar(self)
+
+    def choose_asset(self, asset_id: str) -> None:
+        """Select an asset as a choice in a table does (asking first about typing not saved in the form)."""
+        self.controller.select(asset_id)
 
     # --- project lifecycle ------------------------------------------------------------------------
 
@@ -239,7 +258,7 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(doc.readonly)
         if doc.project.notices:  # what assetmap completed or repaired of edits made in QGIS or GDAL
             checked = " ".join(doc.project.notices)
-            self.statusBar().showMessage("Edits made outside assetmap were checked: " + checked, 30000)
+            self.status_bar().showMessage("Edits made outside assetmap were checked: " + checked, 30000)
         self.form.set_readonly(doc.readonly)
         self.form.set_project(doc.project)  # the project's own kinds in the form, and "New kind…" adds there
         self.table.model.taxonomy = doc.project.taxonomy
@@ -264,7 +283,7 @@ class MainWindow(QMainWindow):
         self.update_modified()
         if not doc.project.notices:  # said last, once the panels are in place
             count = len(doc.assets())
-            self.statusBar().showMessage(f"Opened: {count} asset{'s' if count != 1 else ''}. "
+            self.status_bar().showMessage(f"Opened: {count} asset{'s' if count != 1 else ''}. "
                                          "Click one to see it; Ctrl+F finds one by name.", 15000)
         return True
 
@@ -297,7 +316,8 @@ class MainWindow(QMainWindow):
     def form_dirty(self) -> bool:
         return self.form.is_new or bool(self.form.asset_id and not self.form.readonly and self.form.changes())
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802 (Qt API)
+        assert event is not None, "Qt always passes the close event"
         if not self.close_project():
             event.ignore()
             return
@@ -310,16 +330,16 @@ class MainWindow(QMainWindow):
     def update_actions(self) -> None:
         open_ = self.doc is not None
         editable = open_ and not self.doc.readonly  # type: ignore[union-attr]
-        for action in self.actions.project_actions:
+        for action in self.menu_actions.project_actions:
             action.setEnabled(open_)
-        for action in self.actions.edit_actions:
+        for action in self.menu_actions.edit_actions:
             action.setEnabled(editable)
         selected = bool(self.doc and self.doc.selected_id)
-        self.actions.delete.setEnabled(editable and selected)
+        self.menu_actions.delete.setEnabled(editable and selected)
         # Esc only means "stop" while there is something to stop; otherwise the key is left to the widgets
-        self.actions.cancel.setEnabled(bool(self.controller.mode or self.form.is_new) if open_ else False)
-        self.actions.assess.setEnabled(editable and selected)
-        self.actions.report.setEnabled(selected and self.assess_ctl.has_history())
+        self.menu_actions.cancel.setEnabled(bool(self.controller.mode or self.form.is_new) if open_ else False)
+        self.menu_actions.assess.setEnabled(editable and selected)
+        self.menu_actions.report.setEnabled(selected and self.assess_ctl.has_history())
 
     def update_modified(self) -> None:
         dirty = self.form_dirty()
@@ -358,6 +378,15 @@ class MainWindow(QMainWindow):
     def edit_criteria(self) -> None:
         operations.edit_criteria(self)
 
+    def assess(self) -> None:
+        self.assess_ctl.assess()
+
+    def export_report(self) -> None:
+        self.assess_ctl.export_report()
+
+    def show_buildings(self) -> None:
+        self.assess_ctl.show_buildings()
+
     def controller_start_add(self) -> None:
         self.controller.start_add()
 
@@ -369,28 +398,29 @@ class MainWindow(QMainWindow):
         if self.form.save_or_explain():
             return
         if self.form.hint.text():
-            self.statusBar().showMessage(self.form.hint.text(), 8000)
+            self.status_bar().showMessage(self.form.hint.text(), 8000)
         else:
-            self.statusBar().showMessage("Nothing to save: every change is already in the project file.", 5000)
+            self.status_bar().showMessage("Nothing to save: every change is already in the project file.", 5000)
 
     def delete_selected(self) -> None:
         if self.doc is not None and self.doc.selected_id:
             self.controller.delete(self.doc.selected_id)
 
-    def find(self) -> None:
+    def focus_search(self) -> None:
+        """Edit ▸ Find (Ctrl+F): the Assets tab's search box, its text selected."""
         self.tabs.setCurrentWidget(self.table)
         self.table.search.setFocus()
         self.table.search.selectAll()
 
     def toggle_basemap(self) -> None:
-        self.settings.set_basemap(self.actions.basemap.isChecked())
-        self.map.load_page(self.actions.basemap.isChecked())
+        self.settings.set_basemap(self.menu_actions.basemap.isChecked())
+        self.map.load_page(self.menu_actions.basemap.isChecked())
 
     def fill_recent_menu(self) -> None:
-        operations.fill_recent_menu(self)
+        operations.fill_recent_menu(self, self.menu_actions.recent_menu)
 
     def about(self) -> None:
         operations.about(self)
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", self.actions.shortcuts_text())
+        QMessageBox.information(self, "Keyboard shortcuts", self.menu_actions.shortcuts_text())

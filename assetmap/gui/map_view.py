@@ -21,6 +21,7 @@ from typing import Any
 
 from PyQt6.QtCore import QFile, QIODevice, QObject, QTemporaryDir, QTimer, QUrl, pyqtSignal, pyqtSlot
 from PyQt6.QtWebChannel import QWebChannel
+from PyQt6.QtWebEngineCore import QWebEnginePage
 from PyQt6.QtWebEngineWidgets import QWebEngineView
 from PyQt6.QtWidgets import QWidget
 
@@ -148,7 +149,7 @@ class MapView(QWebEngineView):
         self.bridge = MapBridge(self)
         self._channel = QWebChannel(self)
         self._channel.registerObject("bridge", self.bridge)
-        self.page().setWebChannel(self._channel)
+        self.web_page().setWebChannel(self._channel)
         self.ready = False
         self._queue: list[str] = []
         self._data_json: str | None = None
@@ -163,6 +164,12 @@ class MapView(QWebEngineView):
         self.setToolTip("")
         self.setAccessibleName("Map of the assets")
         self.load_page(basemap)
+
+    def web_page(self) -> QWebEnginePage:
+        """The view's page: a QWebEngineView makes its own, though PyQt6 types ``page()`` as maybe None."""
+        page = self.page()
+        assert page is not None, "a QWebEngineView always has a page"
+        return page
 
     def load_page(self, basemap: bool) -> None:
         """(Re)load the page, e.g. when the background map is switched on or off."""
@@ -181,12 +188,12 @@ class MapView(QWebEngineView):
             self._outbox.extend(self._changes)
             self._sender.start()
         for code in self._queue:
-            self.page().runJavaScript(code)
+            self.web_page().runJavaScript(code)
         self._queue.clear()
 
     def _js(self, code: str) -> None:
         if self.ready:
-            self.page().runJavaScript(code)
+            self.web_page().runJavaScript(code)
         else:
             self._queue.append(code)
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pyproj import CRS
 from PyQt6.QtWidgets import QLabel, QMainWindow, QStatusBar
 
 from assetmap.core.io.coords import transformer
-
-if TYPE_CHECKING:
-    from assetmap.gui.main_window import MainWindow
+from assetmap.gui.shell import Shell
 
 WGS84 = CRS.from_epsg(4326)
 
@@ -26,9 +23,9 @@ def status_bar(window: QMainWindow) -> QStatusBar:
 class StatusBar:
     """Permanent widgets on the window's QStatusBar (messages still use ``showMessage``)."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: Shell) -> None:
         self.w = window
-        bar = status_bar(window)
+        bar = window.status_bar()
         self.basemap = QLabel("")
         self.basemap.setStyleSheet("color: #555;")
         self.coords = QLabel("")

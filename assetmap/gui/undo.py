@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 
 
 class CoreCommand(Protocol):
-    """What ``assetmap.core.project.commands`` commands offer (and the people commands below)."""
+    """What the core's edit commands offer (``core.project.commands``, ``AddAssessment``, an import's ``ImportStep``).
 
-    text: str
+    ``text`` is only read (the undo stack's label), so a command may have it as a property.
+    """
+
+    @property
+    def text(self) -> str: ...
 
     def apply(self, project: Project) -> None: ...
 

@@ -13,15 +13,13 @@ so that staying can take that step back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer
 from PyQt6.QtWidgets import QMessageBox, QWidget
 
 from assetmap.core.errors import AssetmapError
-
-if TYPE_CHECKING:
-    from assetmap.gui.main_window import MainWindow
+from assetmap.gui.shell import Shell
 
 SAVE, DISCARD, STAY = "save", "discard", "stay"
 
@@ -54,8 +52,8 @@ def _name_of(doc: Any, asset_id: str) -> str | None:
 class UnsavedGuard(QObject):
     """Asks before the selection moves away from typed changes, and acts on the answer."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: Shell) -> None:
+        super().__init__(window.widget())
         self.w = window
         self.asking = False  # a question is open (or about to be): other selection requests wait for it
         self.last_answer = ""
@@ -71,7 +69,7 @@ class UnsavedGuard(QObject):
             return True
         self.asking = True
         try:
-            self.last_answer = answer = ask(self.w, self._name() or "This asset", why)
+            self.last_answer = answer = ask(self.w.widget(), self._name() or "This asset", why)
         finally:
             self.asking = False
         if answer == SAVE:
@@ -152,7 +150,7 @@ class UnsavedGuard(QObject):
             return
         self.asking = True
         try:
-            self.last_answer = answer = ask(self.w, self._name() or "This asset",
+            self.last_answer = answer = ask(self.w.widget(), self._name() or "This asset",
                                             f"{step} takes it out of the project. Save them (and keep it)?")
         finally:
             self.asking = False
