@@ -10,7 +10,7 @@ from pathlib import Path
 from PyQt6 import QtWebEngineWidgets  # noqa: F401
 from PyQt6.QtWidgets import QApplication
 
-from assetmap.gui import wheel_guard
+from assetmap.gui import plain_text, wheel_guard
 from assetmap.gui.settings import identify_app
 
 
@@ -34,6 +34,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         raise RuntimeError("assetmap needs a QApplication, but a non-GUI QCoreApplication already exists")
     app.setApplicationDisplayName("assetmap")
     wheel_guard.install(app)  # a wheel turn scrolls forms; it changes a combo or spin box only once focused
+    plain_text.install(app)  # user text in labels is shown as typed, never as markup
     return app
 
 

@@ -30,6 +30,7 @@ from PyQt6.QtWidgets import (
 from assetmap.core.assessments import acv_for, next_due
 from assetmap.core.assessments.acv import LABELS
 from assetmap.core.assessments.report import RECOMMENDATION_TEXT
+from assetmap.gui import plain_text
 
 STEPS: tuple[tuple[str, str], ...] = (  # short words for the list; the core's full sentence is the tooltip
     ("nominated_on", "Nominated"), ("decision_due", "Council's decision due"), ("listed_on", "Listed"),
@@ -145,7 +146,7 @@ class AssessmentPanel(QWidget):
             text = (f"{rec.get('date')} · {rec.get('score'):g}/100 · "
                     f"{RECOMMENDATION_TEXT.get(rec.get('recommendation') or '', rec.get('recommendation'))}")
             item = QListWidgetItem(text)
-            item.setToolTip(f"By {rec.get('assessor')}")
+            item.setToolTip(plain_text.tooltip(f"By {rec.get('assessor')}"))
             self.list.addItem(item)
         if self.history:
             self.list.setCurrentRow(0)

@@ -24,6 +24,7 @@ from PyQt6.QtWidgets import (
 )
 
 from assetmap.core.taxonomy import UNCATEGORISED, UNCATEGORISED_LABEL, Taxonomy
+from assetmap.gui import plain_text
 from assetmap.gui.table_view import RecordProxy, RecordTableModel, record_table, selection
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -126,8 +127,10 @@ class AssetTableModel(RecordTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return row.cells[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:  # a name that looks like HTML is shown as typed
+            return plain_text.tooltip(str(row.cells[index.column()]))
         if role == ID_ROLE:
             return row.id
         if role == CATEGORY_ROLE:

@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
 from assetmap.core.assessments.criteria import default_criteria_data, project_criteria_data, set_project_criteria
 from assetmap.core.errors import AssetmapError, ValidationError
 from assetmap.core.project.store import Project
+from assetmap.gui import plain_text
 from assetmap.gui.problem_label import problem_label
 from assetmap.gui.screen import fit_to_screen
 from assetmap.gui.table_view import headers
@@ -105,7 +106,7 @@ class CriteriaDialog(QDialog):
         self.table.insertRow(row)
         title = QTableWidgetItem(str(criterion.get("title") or ""))
         title.setData(ROW_KEY, dict(criterion))
-        title.setToolTip(str(criterion.get("evidence") or ""))
+        title.setToolTip(plain_text.tooltip(str(criterion.get("evidence") or "")))
         self.table.setItem(row, TITLE, title)
         weight = QDoubleSpinBox()
         weight.setRange(0, 1000)

@@ -25,7 +25,7 @@ from PyQt6.QtWidgets import (
 )
 
 from assetmap.core.taxonomy import default_taxonomy
-from assetmap.gui import operations, wheel_guard
+from assetmap.gui import operations, plain_text, wheel_guard
 from assetmap.gui.actions import Actions
 from assetmap.gui.assessment_controller import AssessmentController
 from assetmap.gui.assessment_panel import AssessmentPanel
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings | None = None) -> None:
         super().__init__()
         wheel_guard.install()  # also when a test builds the window without app.py
+        plain_text.install()
         self.settings = settings or AppSettings()
         self.doc: Document | None = None
         self.jobs = JobRunner(self)

@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from assetmap import __version__
 from assetmap.core.errors import AssetmapError
 from assetmap.core.progress import Progress
+from assetmap.gui import plain_text
 from assetmap.gui.jobs import JobHandle
 from assetmap.gui.settings import sample_path
 from assetmap.gui.shell import Shell
@@ -207,7 +208,7 @@ def fill_recent_menu(w: Shell, menu: QMenu) -> None:
     for path in w.settings.recent():
         action = menu.addAction(path.name)
         assert action is not None, "QMenu.addAction returns the action it made"
-        action.setToolTip(str(path))
+        action.setToolTip(plain_text.tooltip(str(path)))
         action.triggered.connect(lambda _c=False, p=path: w.open_project(p))
     menu.setEnabled(bool(w.settings.recent()))
 

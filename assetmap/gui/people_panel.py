@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
 from assetmap.core.errors import ValidationError
 from assetmap.core.model import PERSON_FIELDS, FieldSpec, validate_person
 from assetmap.core.taxonomy import Taxonomy
+from assetmap.gui import plain_text
 from assetmap.gui.field_editor import FieldEditor, pretty
 from assetmap.gui.problem_label import problem_label
 from assetmap.gui.table_view import headers
@@ -145,7 +146,7 @@ class PeoplePanel(QWidget):
                 item = QTableWidgetItem(self._cell(name, rec.get(name)))
                 item.setData(Qt.ItemDataRole.UserRole, rec["id"])
                 if name == "neighbourhood_code" and rec.get(name):
-                    item.setToolTip(str(rec[name]))
+                    item.setToolTip(plain_text.tooltip(str(rec[name])))
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
         self.empty.setVisible(not len(people))

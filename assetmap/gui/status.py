@@ -8,6 +8,7 @@ from pyproj import CRS
 from PyQt6.QtWidgets import QLabel, QMainWindow, QStatusBar
 
 from assetmap.core.io.coords import transformer
+from assetmap.gui import plain_text
 from assetmap.gui.shell import Shell
 
 WGS84 = CRS.from_epsg(4326)
@@ -54,7 +55,7 @@ class StatusBar:
 
     def set_project(self, path: Path, readonly: bool) -> None:
         self.file.setText(path.name + (" (read-only)" if readonly else ""))
-        self.file.setToolTip(str(path))
+        self.file.setToolTip(plain_text.tooltip(str(path)))
 
     def set_saved(self, saved: bool, open_: bool) -> None:
         if not open_:
