@@ -37,7 +37,7 @@ def test_json_has_the_design_shape_and_results_are_stored(project: Path, capsys:
     # integrating the chord, 2 * (500 * sqrt(800^2 - 500^2) / 2 + 800^2 / 2 * asin(500 / 800)).
     assert west["coverage"]["place_to_meet"] == pytest.approx(0.7443, abs=0.001)
     assert {"rule": "place_to_meet", "severity": "high",
-            "message": "Only 74% of West is within 800 m of a place to meet (target 90%)."} in west["flags"]
+            "message": "Only 74% of the area of West is within 800 m of a place to meet (target 90%)."} in west["flags"]
     with Project.open(project, readonly=True) as p:
         assert stored_results(p) == out["neighbourhoods"]
         assert p.get_setting("gap_run")["options"]["include_private"] is True
@@ -52,7 +52,7 @@ def test_csv_has_one_row_per_neighbourhood(project: Path, tmp_path: Path, capsys
     assert [r["name"] for r in rows] == ["West", "East"]  # priority order
     assert rows[0]["priority"] == "1" and rows[0]["distance_basis"] == "straight-line"
     assert float(rows[0]["coverage_place_to_meet"]) == pytest.approx(0.7443, abs=0.001)
-    assert "Only 74% of West" in rows[0]["flags"]
+    assert "Only 74% of the area of West" in rows[0]["flags"]
 
 
 def test_population_points_in_another_crs(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ def _rule(rule_id: str):  # type: ignore[no-untyped-def]
 def test_the_sentence_a_resident_reads() -> None:
     flag = coverage_flag(_rule("place_to_meet"), "Lozells", 0.4178, by_population=False)
     assert flag is not None
-    assert flag.message == "Only 41% of Lozells is within 800 m of a place to meet (target 90%)."
+    assert flag.message == "Only 41% of the area of Lozells is within 800 m of a place to meet (target 90%)."
     assert flag.severity == "high"
     by_people = coverage_flag(_rule("place_to_meet"), "Lozells", 0.4178, by_population=True)
     assert by_people is not None

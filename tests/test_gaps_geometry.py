@@ -49,7 +49,7 @@ def test_square_half_inside_a_green_space_buffer(empty_project: Path) -> None:
     assert west["coverage"]["green_space_20ha_2km"] == 1.0  # the 2 km buffer holds all of West
     flag = next(f for f in west["flags"] if f["rule"] == "green_space_2ha_300m")
     assert flag["severity"] == "medium"
-    assert flag["message"] in (f"Only {p}% of West is within 300 m of a green space of at least 2 hectares "
+    assert flag["message"] in (f"Only {p}% of the area of West is within 300 m of a green space of at least 2 hectares "
                                "(target 90%)."
                                for p in (49, 50))
 
@@ -74,14 +74,37 @@ def test_asset_outside_the_neighbourhood_still_serves_it(empty_project: Path) ->
     assert result["East"]["coverage"]["play_area_400m"] == 0.0
 
 
-def test_neighbourhood_with_no_assets(empty_project: Path) -> None:
-    west = _run(empty_project)["West"]
+def test_with_no_assets_there_is_no_priority_list_only_notices(empty_project: Path) -> None:
+    """Nothing mapped anywhere is missing data, not a gap: one notice each, no flag, no score, no ranking."""
+    with Project.open(empty_project) as project:
+        result = run_gaps(project)
+    west = {r["name"]: r for r in result.neighbourhoods}["West"]
     assert west["counts"] == {c: 0 for c in ("people", "associations", "institutions", "physical", "economy",
                                              "culture")}
-    assert set(west["coverage"].values()) == {0.0}
-    messages = [f["message"] for f in west["flags"]]
-    assert "None of West is within 800 m of a place to meet (target 90%)." in messages
-    assert sum(f["rule"] == "missing_category" for f in west["flags"]) == 6
+    assert set(west["coverage"].values()) == {0.0}  # the measures stay: nothing is within reach
+    assert all(r["flags"] == [] and r["gap_score"] == 0 and r["priority"] is None for r in result.neighbourhoods)
+    notices = result.notices
+    assert sum("place to meet" in n for n in notices) == 1  # its coverage and density rules share one notice
+    assert sum("yet: add some" in n for n in notices) == 6  # each category, once for the whole project
+    assert len(notices) == len(set(notices))
+    assert result.to_json()["run"]["notices"] == notices
+
+
+def test_a_category_mapped_nowhere_adds_nothing_to_any_gap_score(empty_project: Path) -> None:
+    """With no culture mapped anywhere, adding culture to nothing must leave every score and rank unchanged."""
+    _add(empty_project, "physical/village_hall", X0 + 500, Y0 + 500)  # in West
+    _add(empty_project, "economy/pub", X0 + 1500, Y0 + 500)  # in East
+    with Project.open(empty_project) as project:
+        result = run_gaps(project)
+    by_name = {r["name"]: r for r in result.neighbourhoods}
+    assert not any("Culture" in f["message"] for r in result.neighbourhoods for f in r["flags"])
+    assert any("Culture and heritage" in n for n in result.notices)
+    assert not any("Local economy" in n for n in result.notices)  # East has a pub: a gap in West, not a notice
+    assert "Nothing in West is mapped under \u201cLocal economy\u201d yet." in [f["message"]
+                                                                                for f in by_name["West"]["flags"]]
+    # only gaps in what is mapped somewhere make up a score: West lacks economy (low, 1); the hall covers it
+    missing = [f for f in by_name["West"]["flags"] if f["rule"] == "missing_category"]
+    assert {f["message"] for f in missing} == {"Nothing in West is mapped under \u201cLocal economy\u201d yet."}
 
 
 def test_zero_population_gets_measures_but_no_flags_and_comes_last(empty_project: Path) -> None:
@@ -178,5 +201,4 @@ def test_missing_category_says_when_nothing_of_it_is_mapped_anywhere(empty_proje
     west = _run(empty_project)["West"]
     missing = {f["message"] for f in west["flags"] if f["rule"] == "missing_category"}
     assert "Nothing in West is mapped under \u201cLocal economy\u201d yet." in missing  # East has one
-    assert ("Nothing in West is mapped under \u201cCulture and heritage\u201d yet (nor anywhere else in this "
-            "project: these may simply not have been mapped).") in missing
+    assert not any("Culture and heritage" in m for m in missing)  # mapped nowhere: a notice instead

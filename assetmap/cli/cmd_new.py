@@ -7,10 +7,11 @@ import argparse
 from pathlib import Path
 
 from assetmap.cli import UsageError
-from assetmap.cli.common import print_json, terminal_progress
+from assetmap.cli.common import print_json, refuse_overwrite, terminal_progress
 from assetmap.core.area.start import create_project, describe_figures, plan_from_area, plan_from_boundaries
 from assetmap.core.io.coords import parse_crs
 from assetmap.core.project import Project
+from assetmap.core.project.atomic import atomic_path
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,8 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _check_usage(args: argparse.Namespace) -> None:
-    if args.project.exists() and not args.force:
-        raise UsageError(f"{args.project} already exists; use --force to replace it")
+    refuse_overwrite(args.project, args.force, "")
     if args.crs and (args.boundaries or args.area):
         raise UsageError("--crs is chosen from the boundaries or the area; give one or the other")
     if not args.boundaries:
@@ -66,18 +66,22 @@ def run(args: argparse.Namespace) -> int:
                                     layer=args.layer, progress=progress)
     elif args.area:
         plan = plan_from_area(args.area, progress=progress)
-    if plan is not None:
-        title = args.name or (plan.area["name"] if plan.area else "")
-        create_project(args.project, plan, name=title)
-    else:
-        try:
-            crs = parse_crs(args.crs or "EPSG:27700")
-        except ValueError as exc:
-            raise UsageError(f"--crs: {exc}") from None
-        Project.create(args.project, crs, name=args.name or "")
-    with Project.open(args.project, readonly=True) as project:
-        summary = project.summary()
-        figures = project.get_setting("figures", {})
+    try:
+        crs = parse_crs(args.crs or "EPSG:27700")  # used only without a plan (the plan has the boundaries' CRS)
+    except ValueError as exc:
+        raise UsageError(f"--crs: {exc}") from None
+    # Written beside the destination and opened once before it takes the name: a project that cannot be
+    # opened (or a disk that fails) leaves nothing behind, and --force keeps the old project until then.
+    with atomic_path(args.project) as tmp:
+        if plan is not None:
+            title = args.name or (plan.area["name"] if plan.area else "")
+            create_project(tmp, plan, name=title or args.project.stem)
+        else:
+            Project.create(tmp, crs, name=args.name or args.project.stem)
+        with Project.open(tmp, readonly=True) as project:
+            summary = project.summary()
+            figures = project.get_setting("figures", {})
+    summary["project"] = str(args.project)
     notes = plan.notes if plan else []
     summary.update(fields=plan.fields if plan else {}, notes=notes, figures=figures)
     if plan is not None:

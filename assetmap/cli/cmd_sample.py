@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from assetmap.cli import UsageError
-from assetmap.cli.common import print_json, terminal_progress
+from assetmap.cli.common import print_json, refuse_overwrite, terminal_progress
 from assetmap.core.project import Project
 from assetmap.core.sample import build_sample
 
@@ -22,8 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.project.exists() and not args.force:
-        raise UsageError(f"{args.project} already exists; use --force to replace it")
+    refuse_overwrite(args.project, args.force, "")
     path, reports = build_sample(args.project, terminal_progress("Building sample", quiet=args.json))
     with Project.open(path, readonly=True) as project:
         summary = project.summary()

@@ -10,11 +10,15 @@ from typing import Any
 
 from assetmap.cli import UsageError
 from assetmap.core.progress import Progress
+from assetmap.core.project.atomic import not_a_file, refusal
 
 
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+_open_bar = 0  # characters of a progress bar still on stderr's current line (0: the line is finished)
 
 
 def terminal_progress(label: str, *, quiet: bool = False) -> Progress:
@@ -24,26 +28,60 @@ def terminal_progress(label: str, *, quiet: bool = False) -> Progress:
 
     def show(done: int, total: int, message: str) -> None:
         nonlocal shown
+        global _open_bar
         if quiet or time.monotonic() - start < 0.5:
             return
         width = 30
         frac = done / total if total else 0.0
         bar = "#" * int(frac * width)
-        sys.stderr.write(f"\r{label} [{bar:<{width}}] {frac:4.0%} {message[:40]:<40}")
+        text = f"{label} [{bar:<{width}}] {frac:4.0%} {message[:40]:<40}"
+        sys.stderr.write("\r" + text)
+        _open_bar = len(text)
         if done >= total and total:
             sys.stderr.write("\n")
+            _open_bar = 0
         sys.stderr.flush()
         shown = True
 
     return Progress(show)
 
 
+def end_progress_line() -> None:
+    """Clear an unfinished progress bar before a message, so the message is a line of its own.
+
+    On a terminal the bar is wiped (the message takes its place); in a log file, where a carriage
+    return wipes nothing, the bar's line is ended instead."""
+    global _open_bar
+    if not _open_bar:
+        return
+    try:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r" + " " * _open_bar + "\r")
+        else:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    _open_bar = 0
+
+
 def refuse_overwrite(path: Path, force: bool, option: str = "--out") -> None:
     """Replace an existing output only with --force: a reused name must not wipe last week's map unasked.
 
     Called before any work, so a refusal (exit 2, the file named) leaves the file and the project untouched.
+    Anything there that is not a regular file (a device, FIFO, socket or symbolic link) is refused even with
+    --force: replacing it, or writing through it, is never what was meant. ``option`` is "" for a positional.
     """
-    if path.is_dir():
-        raise UsageError(f"{option} {path} is a folder: give a file name")
+    label = f"{option} {path}" if option else str(path)
+    kind = not_a_file(path)
+    if kind == "a folder":
+        raise UsageError(f"{label} is a folder: give a file name")
+    if kind:
+        raise UsageError(f"{label} is {kind}: {refusal(kind)} (nothing was written)")
+    for folder in path.parents:  # the nearest one that exists must be a folder
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise UsageError(f"{label}: {folder} is a file, not a folder (nothing was written)")
+            break
     if path.exists() and not force:
-        raise UsageError(f"{option} {path} already exists: add --force to replace it (nothing was written)")
+        raise UsageError(f"{label} already exists: add --force to replace it (nothing was written)")

@@ -18,6 +18,8 @@ from pyproj.database import query_utm_crs_info
 from assetmap.core.area.select import authority_columns, authority_names
 from assetmap.core.errors import DataError
 from assetmap.core.io.columns import normalise
+from assetmap.core.io.coords import range_check, range_text
+from assetmap.core.io.limits import MAX_POPULATION
 from assetmap.core.io.readers import read_table
 
 ONS_CODE = re.compile(r"^[EWSNK]\d{8}$")
@@ -47,6 +49,9 @@ def choose_project_crs(gdf: gpd.GeoDataFrame) -> CRS:
     if _GB[0] <= minx and maxx <= _GB[2] and _GB[1] <= miny and maxy <= _GB[3]:
         return CRS.from_epsg(27700)
     infos = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(minx, miny, maxx, maxy))
+    if not infos:
+        raise DataError("the boundaries span too much of the Earth for one local map (no UTM zone covers "
+                        f"longitude {minx:g} to {maxx:g}, latitude {miny:g} to {maxy:g})")
     return CRS.from_epsg(int(infos[0].code))
 
 
@@ -82,6 +87,32 @@ def _guess_numeric(df: pd.DataFrame, words: tuple[str, ...], exclude: tuple[str,
     return None
 
 
+def _numbers(df: pd.DataFrame, column: str, path: Path, what: str, low: float, high: float,
+             whole: bool = False) -> pd.Series:
+    """A column of figures as numbers (text that is no number is missing), or a DataError naming the first
+    row whose figure cannot be one: infinite, out of ``low``-``high``, or (``whole``) not a whole number."""
+    values = pd.to_numeric(df[column], errors="coerce").astype(float)
+    fits = np.isfinite(values) & (values >= low) & (values <= high)
+    if whole:
+        fits &= values == values.round()
+    bad = values.notna() & ~fits
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        kind = "a whole number" if whole else "a number"
+        raise DataError(f"{df[column].iloc[row]!s:.40} is not {what} ({kind} from {low:,.0f} to {high:,.0f})",
+                        file=path, row=row + 1, column=column)
+    return values
+
+
+def _check_extent(geoms: np.ndarray, crs: CRS, path: Path) -> None:
+    """Every boundary within the area where its coordinate system is defined (not at 5000°, say)."""
+    inside = range_check(crs)
+    for i, (minx, miny, maxx, maxy) in enumerate(shapely.bounds(geoms)):
+        if not (inside(minx, miny) and inside(maxx, maxy)):
+            raise DataError(f"the boundary ({minx:g}, {miny:g} to {maxx:g}, {maxy:g}) is outside "
+                            f"{range_text(crs)}", file=path, row=i + 1)
+
+
 def _fix(geom: shapely.Geometry) -> shapely.Geometry | None:
     fixed = shapely.make_valid(geom)
     polys = [p for p in shapely.get_parts(fixed) if p.geom_type in ("Polygon", "MultiPolygon")]
@@ -100,6 +131,9 @@ def read_boundaries(
     """Read a polygon file into neighbourhoods in the project CRS it implies."""
     path = Path(path)
     table = read_table(path, layer)
+    if table.early_rejects:  # a boundary file is all or nothing: one unusable row stops it
+        row, reason = table.early_rejects[0]
+        raise DataError(reason, file=path, row=row)
     if table.geometry is None:
         raise DataError("has no geometry; boundaries must be a polygon file (GeoJSON, GeoPackage, "
                         "zipped Shapefile)", file=path)
@@ -117,6 +151,7 @@ def read_boundaries(
     crs = table.crs
     if crs is None:
         raise DataError("has no coordinate system (is the .prj file missing from the zip?)", file=path)
+    _check_extent(geoms, crs, path)
     invalid = ~shapely.is_valid(geoms)
     repaired = int(invalid.sum())
     for k in np.flatnonzero(invalid):
@@ -133,6 +168,10 @@ def read_boundaries(
     if code is None:
         raise DataError("cannot tell which column holds each neighbourhood's code; give it with --code-field "
                         f"(columns: {', '.join(map(str, df.columns))})", file=path)
+    blank = df[code].map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip())
+    if blank.any():
+        raise DataError("has no code; every neighbourhood needs its own code (such as its ONS code, E01000001)",
+                        file=path, row=int(np.flatnonzero(blank.to_numpy())[0]) + 1, column=str(code))
     codes = df[code].astype(str).str.strip()
     dupes = codes[codes.duplicated()]
     if len(dupes):
@@ -143,12 +182,15 @@ def read_boundaries(
     rank = _guess_numeric(df, ("imd_rank", "imdrank", "imd19_rank", "imd2019_rank"))
     la_cols = authority_columns(df)
     authority = authority_names(df, la_cols) if la_cols else None
+    population = _numbers(df, pop, path, "a number of residents", 0, MAX_POPULATION) if pop else None
+    deciles = _numbers(df, imd, path, "an IMD decile", 1, 10, whole=True) if imd else None
+    ranks = _numbers(df, rank, path, "an IMD rank", 1, MAX_POPULATION) if rank else None
     out = gpd.GeoDataFrame({
         "code": codes.values,
         "name": (df[name].astype(str).str.strip() if name else codes).values,
-        "population": pd.to_numeric(df[pop], errors="coerce").round().astype("Int64").values if pop else pd.NA,
-        "imd_decile": pd.to_numeric(df[imd], errors="coerce").astype("Int64").values if imd else pd.NA,
-        "imd_rank": pd.to_numeric(df[rank], errors="coerce").astype(float).values if rank else np.nan,
+        "population": population.round().astype("Int64").values if population is not None else pd.NA,
+        "imd_decile": deciles.astype("Int64").values if deciles is not None else pd.NA,
+        "imd_rank": ranks.values if ranks is not None else np.nan,
         "local_authority": authority.values if authority is not None else None,
     }, geometry=gdf.geometry.values, crs=project_crs)
     fields = {"code": code, "name": name, "population": pop, "imd_decile": imd}

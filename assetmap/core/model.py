@@ -20,6 +20,7 @@ import pandas as pd
 
 from assetmap.core.errors import ValidationError
 from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy, default_taxonomy
+from assetmap.core.web_address import web_address_problem
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,6 @@ PERSON_FIELDS: tuple[FieldSpec, ...] = (
 PERSON_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in PERSON_FIELDS)
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
-# A web address: http(s), or a bare host ("example.org/page"); any other scheme (javascript:, data:) is refused.
-_URL = re.compile(r"^(https?://)?(?![a-z][a-z0-9+.-]*:(?!\d))[^\s/$.?#<>\"]+\.[^\s<>\"]+$", re.IGNORECASE)
 _CHOICE_SYNONYMS = {
     "ownership": {"local authority": "council", "council owned": "council", "la": "council",
                   "church": "faith", "religious": "faith", "voluntary": "charity", "privately owned": "private",
@@ -213,9 +212,10 @@ def _clean_value(spec: FieldSpec, value: Any) -> Any:
         if not _EMAIL.match(text):
             raise ValueError(f"'{text}' does not look like an e-mail address (name@example.org)")
         return text
-    if spec.type == "url":
-        if not _URL.match(text):
-            raise ValueError(f"'{text}' does not look like a web address (https://example.org)")
+    if spec.type == "url":  # http(s) only, or a bare host read as https: see web_address
+        problem = web_address_problem(text)
+        if problem:
+            raise ValueError(problem)
         return text
     if spec.type == "choice":
         key = text.lower().replace("-", " ").strip()

@@ -18,6 +18,7 @@ from assetmap.core.imports.pipeline import ImportOptions, ImportReport, import_f
 from assetmap.core.io.postcodes import load_postcodes
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.atomic import atomic_path
+from assetmap.core.project.lookups import remember_lookups
 from assetmap.core.project.store import Project
 from assetmap.core.resources import sample_data_dir
 
@@ -82,5 +83,6 @@ def build_sample(dest: str | Path, progress: Progress | None = None) -> tuple[Pa
 
                 progress.update(len(steps), len(steps) + 1, "Importing the invented skills audit")
                 reports.append(import_people(project, data / manifest["people"]["file"]))
+            remember_lookups(project, postcodes)  # as `import --postcodes` does: gaps then measure coverage of homes
         progress.update(len(steps), len(steps), "Sample project built")
     return dest, reports

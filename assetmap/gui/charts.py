@@ -130,7 +130,8 @@ class ChartsPanel(QWidget):
         series.attachAxis(axis_y)
         axis_x = QValueAxis()
         per_1000 = self.measure.currentData() == "per_1000"
-        axis_x.setTitleText("assets per 1,000 residents" if per_1000 else "% of the neighbourhood within reach")
+        reach = "% within reach (of homes where known, else of the area)"
+        axis_x.setTitleText("assets per 1,000 residents" if per_1000 else reach)
         if not per_1000:
             axis_x.setRange(0, 100)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignTop)

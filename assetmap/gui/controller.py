@@ -336,7 +336,8 @@ class Controller(QObject):
             rules = []
         results = stored_results(doc.project)
         run = doc.project.get_setting(RUN_SETTING) or {}
-        self.w.gaps.set_results(results, rules, run.get("run_at"))
+        notices = [str(n) for n in run.get("notices") or []] if isinstance(run, dict) else []
+        self.w.gaps.set_results(results, rules, run.get("run_at"), notices)
         self.w.charts.set_results(results, rules, doc.project.taxonomy)
         self.feed.show_rules(rules, results)
         self.feed.rebuild_timer.start()

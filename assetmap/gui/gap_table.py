@@ -39,7 +39,8 @@ class GapModel(RecordTableModel):
         self.headers = list(HEADERS)
         self.headers += [f"Within reach of {title}" for _, title in rules]
         self.tips = list(HEADER_TIPS) + [
-            f"The share of the neighbourhood within the rule's distance (straight line) of {title}. "
+            f"The share of the neighbourhood's homes (postcode centres; residents when population points were "
+            f"given; its area when neither is known) within the rule's distance (straight line) of {title}. "
             "Analysis ▸ Gap rules sets the distance and the target." for _, title in rules]
         self.set_rows(results)
 
@@ -108,7 +109,8 @@ class GapTablePanel(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.view)
 
-    def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]], run_at: str | None) -> None:
+    def set_results(self, results: list[dict[str, Any]], rules: list[tuple[str, str]], run_at: str | None,
+                    notices: list[str] | None = None) -> None:
         self.model.set_results(results, rules)
         # each column as wide as its heading (numbers are short), so no heading is cut to "…rage: a place t"
         metrics = headers(self.view)[1].fontMetrics()
@@ -117,8 +119,10 @@ class GapTablePanel(QWidget):
         self.view.setColumnWidth(1, 260)
         self.view.setColumnWidth(5, 420)
         if results:
+            said = "".join(f"\nNote: {n}" for n in notices or [])  # data mapped nowhere: said once, not flagged
             self.note.setText(f"Last run {str(run_at or '')[:16].replace('T', ' ')}. Distances are straight-line. "
-                              "Choose a neighbourhood to zoom the map to it; point at a heading to see what it means.")
+                              "Choose a neighbourhood to zoom the map to it; point at a heading to see what it means."
+                              + said)
         else:
             self.note.setText("The gap analysis has not been run yet: choose Analysis ▸ Find gaps (F5).")
 

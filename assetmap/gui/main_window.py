@@ -24,6 +24,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from assetmap.core.errors import AssetmapError
+from assetmap.core.project.repair import drop_foreign_objects
+from assetmap.core.project.trust import ForeignObjectsError
 from assetmap.core.taxonomy import default_taxonomy
 from assetmap.gui import operations, plain_text, wheel_guard
 from assetmap.gui.actions import Actions
@@ -236,12 +239,36 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("assetmap")
         self.update_actions()
 
+    def _offer_repair(self, path: Path, exc: ForeignObjectsError) -> bool:
+        """Ask before removing what assetmap did not make (as ``assetmap repair --drop-foreign-objects``)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "This project file carries code assetmap did not put there",
+                          str(exc), QMessageBox.StandardButton.Cancel, self)
+        remove = box.addButton("Remove them and open", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setInformativeText("Removing them keeps every asset, neighbourhood and person; it deletes only: "
+                               + "; ".join(exc.names[:10]) + (" …" if len(exc.names) > 10 else "") + ".")
+        box.exec()
+        if box.clickedButton() is not remove:
+            return False
+        try:
+            dropped = drop_foreign_objects(path)
+        except AssetmapError as err:
+            QMessageBox.warning(self, "Could not remove them", str(err))
+            return False
+        self.status_bar().showMessage(f"Removed {len(dropped)} object(s) assetmap did not make from {path.name}.",
+                                      30000)
+        return True
+
     def open_project(self, path: Path) -> bool:
         """Open (read-only with a banner when another assetmap holds it); False if it could not be opened."""
         if self.doc is not None and not self.close_project():
             return False
         try:
             self.doc = Document.open(path, self)
+        except ForeignObjectsError as exc:  # a file from someone else carrying triggers: offer to remove them
+            if not self._offer_repair(path, exc):
+                return False
+            return self.open_project(path)
         except Exception as exc:  # noqa: BLE001 - any reason a file cannot be opened is shown, not raised
             QMessageBox.warning(self, "Could not open the project", str(exc))
             return False

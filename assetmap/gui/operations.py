@@ -106,9 +106,12 @@ def run_gaps(w: Shell) -> JobHandle | None:
         w.tabs.setCurrentWidget(w.gaps)
         results = w.gaps.model.rows
         flagged = sum(1 for r in results if r.get("flags"))
+        meta = getattr(_result, "meta", None) or {}
+        basis = {"homes": "of homes (the postcode centres of the project's postcode lookup)",
+                 "population": "of residents"}.get(str(meta.get("coverage_basis")), "of the area")
         w.status_bar().showMessage(
             f"Gap analysis done: gaps flagged in {flagged} of {len(results)} neighbourhoods. The Gaps tab lists "
-            "them, most urgent first; the Charts tab compares them.", 20000)
+            f"them, most urgent first; the Charts tab compares them. Coverage is {basis}.", 20000)
 
     handle.succeeded.connect(done)
     on_failure(w, handle, "The gap analysis stopped")

@@ -4,6 +4,8 @@ Distances are straight-line. An asset with a footprint (``asset_areas``) is reac
 of its footprint, otherwise at its point. For a rule with ``min_area_m2`` (the green-space rules)
 only assets whose footprint is at least that big qualify: an asset without a footprint has no
 known size and is left out (``Targets.unsized`` counts them so the output can say so).
+Coverage of people (``people_share``) is the share of a neighbourhood's homes or residents, as points
+placed once per run (``PlacedPeople``), within the distance of a target.
 """
 
 from __future__ import annotations
@@ -66,23 +68,99 @@ def area_share(prep: PreparedNeighbourhoods, targets: Targets, distance: float,
     return area_coverage(prep, targets.points_xy, targets.polygons, distance, tick=tick)
 
 
-def population_share(neighbourhoods: np.ndarray, pop_points: np.ndarray, pop_values: np.ndarray,
-                     targets: Targets, distance: float) -> np.ndarray:
-    """Share of each neighbourhood's residents (population points inside it) within ``distance``.
+@dataclass(frozen=True)
+class PlacedPeople:
+    """Population points (or homes) placed in their neighbourhoods once per run, for every rule's share."""
 
-    NaN where a neighbourhood holds no population point or their population sums to zero.
+    points: np.ndarray  # only the points inside a neighbourhood
+    xy: np.ndarray  # their coordinates
+    values: np.ndarray
+    owner: np.ndarray  # index of each point's neighbourhood
+    total: np.ndarray  # per neighbourhood: the sum of its points' values
+    held: np.ndarray  # per neighbourhood: how many points it holds
+    outside: int  # points in no neighbourhood (left out)
+
+    @classmethod
+    def of(cls, neighbourhoods: np.ndarray, points: np.ndarray, values: np.ndarray) -> PlacedPeople:
+        """Each point goes to the neighbourhood holding it (the first, on a shared boundary)."""
+        n = len(neighbourhoods)
+        owner = assign_points(neighbourhoods, points)
+        inside = owner >= 0
+        owner, values = owner[inside], np.asarray(values, dtype=float)[inside]
+        kept = np.asarray(points, dtype=object)[inside]
+        total = np.bincount(owner, weights=values, minlength=n)
+        held = np.bincount(owner, minlength=n)
+        return cls(kept, shapely.get_coordinates(kept).reshape(-1, 2), values, owner, total, held,
+                   int((~inside).sum()))
+
+
+# The grid that spares most exact distance tests: cells of side distance / sqrt(2) (a hair less), so two
+# points in one cell are always within the distance, and a point more than 2 cells (in x or y) from every
+# cell a target's bounding box touches never is. The grid is a raster over the points' extent, up to this
+# many cells; beyond that (a short distance over a large area) every point is tested exactly.
+_MAX_GRID_CELLS = 40_000_000
+
+
+def _settled_by_grid(xy: np.ndarray, targets: Targets, side: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """(surely within, maybe within) for each point, from the grid; None when the grid would be too big."""
+    origin = xy.min(axis=0)
+    cell = np.floor((xy - origin) / side).astype(np.int64)
+    shape = cell.max(axis=0) + 1
+    if int(shape[0]) * int(shape[1]) > _MAX_GRID_CELLS:
+        return None
+    vertices = targets.points_xy
+    if len(targets.polygons):
+        vertices = np.concatenate([vertices, shapely.get_coordinates(targets.polygons)])
+    v = np.floor((vertices - origin) / side).astype(np.int64)
+    inside = (v >= 0).all(axis=1) & (v < shape).all(axis=1)
+    sure = np.zeros((int(shape[0]), int(shape[1])), bool)
+    sure[v[inside, 0], v[inside, 1]] = True
+    boxes = np.concatenate([np.column_stack([targets.points_xy, targets.points_xy]),
+                            shapely.bounds(targets.polygons).reshape(-1, 4)])
+    lo = np.floor((boxes[:, :2] - origin) / side).astype(np.int64) - 2
+    hi = np.floor((boxes[:, 2:] - origin) / side).astype(np.int64) + 2
+    keep = (hi >= 0).all(axis=1) & (lo < shape).all(axis=1)
+    lo, hi = np.maximum(lo[keep], 0), np.minimum(hi[keep], shape - 1) + 1
+    marks = np.zeros((int(shape[0]) + 1, int(shape[1]) + 1), np.int32)  # boxes as corner marks, summed up below
+    np.add.at(marks, (lo[:, 0], lo[:, 1]), 1)
+    np.add.at(marks, (hi[:, 0], lo[:, 1]), -1)
+    np.add.at(marks, (lo[:, 0], hi[:, 1]), -1)
+    np.add.at(marks, (hi[:, 0], hi[:, 1]), 1)
+    near = marks.cumsum(axis=0).cumsum(axis=1)[:-1, :-1] > 0
+    return sure[cell[:, 0], cell[:, 1]], near[cell[:, 0], cell[:, 1]]
+
+
+def _within(xy: np.ndarray, points: np.ndarray, targets: Targets, distance: float) -> np.ndarray:
+    """Which points are within ``distance`` of a target (shapely's ``dwithin``, inclusive), exactly.
+
+    The grid settles the points sharing a cell with a target point or footprint vertex (within) and
+    those far from every target (not); only the rest are tested, against an STRtree of the targets.
     """
-    n = len(neighbourhoods)
-    owner = assign_points(neighbourhoods, pop_points)
-    inside = owner >= 0
-    covered = np.zeros(len(pop_points), bool)
-    if len(targets) and len(pop_points):
-        tree = shapely.STRtree(targets.geometries)
-        hit, _ = tree.query(pop_points, predicate="dwithin", distance=distance)
-        covered[hit] = True
-    total = np.bincount(owner[inside], weights=pop_values[inside], minlength=n)
-    near = np.bincount(owner[inside], weights=pop_values[inside] * covered[inside], minlength=n)
-    share: np.ndarray = np.divide(near, total, out=np.full(n, np.nan), where=total > 0)
+    covered = np.zeros(len(xy), bool)
+    if not len(targets) or not len(xy):
+        return covered
+    side = distance / np.sqrt(2.0) * (1 - 1e-9)
+    settled = _settled_by_grid(xy, targets, side) if side > 0 and np.isfinite(side) else None
+    if settled is None:
+        maybe = np.arange(len(xy))
+    else:
+        covered, near = settled
+        maybe = np.flatnonzero(near & ~covered)
+    if len(maybe):
+        hit, _ = shapely.STRtree(targets.geometries).query(points[maybe], predicate="dwithin", distance=distance)
+        covered[maybe[hit]] = True
+    return covered
+
+
+def people_share(placed: PlacedPeople, targets: Targets, distance: float) -> np.ndarray:
+    """Share of each neighbourhood's people (its points, by value) within ``distance`` of a target.
+
+    NaN where a neighbourhood holds no point or their values sum to zero.
+    """
+    n = len(placed.total)
+    covered = _within(placed.xy, placed.points, targets, distance)
+    near = np.bincount(placed.owner, weights=placed.values * covered, minlength=n)
+    share: np.ndarray = np.divide(near, placed.total, out=np.full(n, np.nan), where=placed.total > 0)
     return share
 
 

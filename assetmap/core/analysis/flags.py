@@ -54,17 +54,27 @@ def _percent(share: float) -> int:
     return math.floor(share * 100 + 1e-9)
 
 
-def coverage_flag(rule: Rule, name: str, share: float | None, *, by_population: bool) -> Flag | None:
-    """A flag when less of the neighbourhood (or of its residents) than the target is within reach."""
+BASES = ("homes", "population", "area")  # what a coverage share is of: postcode centres, residents, land
+
+
+def coverage_flag(rule: Rule, name: str, share: float | None, *, by_population: bool = False,
+                  basis: str | None = None) -> Flag | None:
+    """A flag when less than the target is within reach: of the neighbourhood's homes (``basis`` "homes",
+    postcode centres), of its residents ("population", population points) or of its area ("area"; also
+    what ``by_population`` False means when no basis is given). The sentence says which."""
     if share is None or (isinstance(share, float) and math.isnan(share)) or share >= rule.target:
         return None
+    basis = basis or ("population" if by_population else "area")
     pct, target = _percent(share), _percent(rule.target)
     where = f"within {format_distance(rule.distance_m or 0)} of {rule.title}"
-    if by_population:
+    if basis == "homes":
+        text = f"No homes in {name} are {where}" if pct == 0 else f"Only {pct}% of homes in {name} are {where}"
+    elif basis == "population":
         text = (f"No residents of {name} live {where}" if pct == 0
                 else f"Only {pct}% of residents of {name} live {where}")
     else:
-        text = f"None of {name} is {where}" if pct == 0 else f"Only {pct}% of {name} is {where}"
+        text = (f"None of the area of {name} is {where}" if pct == 0
+                else f"Only {pct}% of the area of {name} is {where}")
     return Flag(rule.id, rule.severity, f"{text} (target {target}%).", (rule.target - share) / rule.target)
 
 
@@ -96,16 +106,14 @@ def missing_category_flags(rule: Rule, name: str, counts: dict[str, int], labels
                            unmapped: frozenset[str] = frozenset()) -> list[Flag]:
     """One flag for each of the rule's categories with fewer assets than the target (normally none).
 
-    ``unmapped`` are categories with no asset anywhere in the project: the flag then says the gap
-    is in the mapping so far, which is more likely than every neighbourhood lacking them.
+    ``unmapped`` are categories with no asset anywhere in the project: they are missing data, not a gap
+    in this neighbourhood, so they get one project-level notice (``notices``) and no flag here.
     """
     flags = []
     for category in rule.categories:
-        if counts.get(category, 0) < rule.target:
+        if category not in unmapped and counts.get(category, 0) < rule.target:
             label = labels.get(category, category)
             text = f"Nothing in {name} is mapped under \u201c{label}\u201d yet"
-            if category in unmapped:
-                text += " (nor anywhere else in this project: these may simply not have been mapped)"
             flags.append(Flag(rule.id, rule.severity, text + "."))
     return flags
 

@@ -1,4 +1,8 @@
-"""Population points (for example Output Area population-weighted centroids) for resident coverage."""
+"""Population points (for example Output Area population-weighted centroids) for resident coverage.
+
+The same structure carries homes (postcode centres from the project's postcode lookup, see ``homes``):
+``basis`` says which, and so how the results word it ("of residents", "of homes").
+"""
 
 from __future__ import annotations
 
@@ -19,11 +23,13 @@ _FIELD_GUESSES = ("population", "pop", "usual_residents", "residents", "all_ages
 
 @dataclass(frozen=True)
 class PopulationPoints:
-    """Points in the project CRS with the number of residents each stands for."""
+    """Points in the project CRS with the number of residents (or homes) each stands for."""
 
     points: np.ndarray
     values: np.ndarray
     source: str = ""
+    basis: str = "population"  # "population" (residents) or "homes" (postcode centres)
+    note: str = ""  # where the points came from, for the run's notes
 
 
 def _pick_field(frame: pd.DataFrame, field: str | None, name: str) -> str:
@@ -52,7 +58,9 @@ def population_points_from_frame(frame: gpd.GeoDataFrame, crs: CRS, *, field: st
     geoms = frame.to_crs(crs).geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     points = shapely.point_on_surface(geoms)  # points stay as they are
-    return PopulationPoints(points[~missing], values.to_numpy(dtype=float)[~missing], name)
+    kept = values.to_numpy(dtype=float)[~missing]
+    note = f"{int(len(kept)):,} population points from {name}, {kept.sum():,.0f} residents in all"
+    return PopulationPoints(points[~missing], kept, name, "population", note)
 
 
 def read_population_points(path: str | Path, crs: CRS, *, field: str | None = None) -> PopulationPoints:

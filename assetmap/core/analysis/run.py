@@ -4,24 +4,30 @@
 ``run_gaps`` reads a project, copies the default rules into it on the first run, analyses, and
 stores one JSON object per neighbourhood in ``gap_results`` (and the run's options in the
 setting ``gap_run``) in one transaction, so the map and exports can show the last results.
+What is stored is the team's view, with exact numbers of residents; ``GapResult.published``
+is the same run as public outputs show it (see ``small_numbers``), and the stored run records
+which assets it counted (``counted``) so a public map can tell whether it may reuse it.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from assetmap.core.analysis.counted import digest
 from assetmap.core.analysis.coverage import (
+    PlacedPeople,
     area_share,
     count_within,
-    population_share,
+    people_share,
     qualifying_targets,
 )
 from assetmap.core.analysis.flags import (
@@ -32,9 +38,12 @@ from assetmap.core.analysis.flags import (
     priorities,
 )
 from assetmap.core.analysis.frame import PreparedNeighbourhoods
+from assetmap.core.analysis.homes import HOMES, basis_notes, project_homes
 from assetmap.core.analysis.measures import count_assets, per_thousand
+from assetmap.core.analysis.notices import mapped_kinds, notices_for
 from assetmap.core.analysis.population import PopulationPoints
 from assetmap.core.analysis.rules import RULES_SETTING, RuleSet, ensure_project_rules, project_rules
+from assetmap.core.analysis.small_numbers import hide_small_counts
 from assetmap.core.model import now_iso
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy, default_taxonomy
@@ -50,11 +59,14 @@ class GapOptions:
 
     include_unlocated: bool = False
     include_private: bool = True
-    population: PopulationPoints | None = None
+    population: PopulationPoints | None = None  # residents (``population``) or homes (``homes``): coverage of them
+    homes: bool = True  # without population points, ``run_gaps`` takes homes from the project's postcode lookup
 
     def describe(self) -> dict[str, Any]:
+        given = self.population if self.population is not None and self.population.basis != HOMES else None
+        homes = self.population if self.population is not None and self.population.basis == HOMES else None
         return {"include_unlocated": self.include_unlocated, "include_private": self.include_private,
-                "population_points": self.population.source if self.population else None}
+                "population_points": given.source if given else None, "homes": homes.source if homes else None}
 
 
 @dataclass
@@ -64,6 +76,13 @@ class GapResult:
     rules: RuleSet
     neighbourhoods: list[dict[str, Any]]
     meta: dict[str, Any] = field(default_factory=dict)
+    counted: str = ""  # digest of the ids of the assets this run counted (see ``counted``); stored, never printed
+    public_view: GapResult | None = field(default=None, repr=False, compare=False)  # None: the same as this one
+
+    def published(self) -> GapResult:
+        """The run as every public output shows it: a neighbourhood with fewer than 3 registered residents
+        gets the counts, flags, gap score and rank it would get with none (the team's view keeps them)."""
+        return self.public_view or self
 
     def to_json(self) -> dict[str, Any]:
         """The ``gaps --json`` document (DESIGN section 6, plus ``distances`` and ``run``)."""
@@ -72,7 +91,12 @@ class GapResult:
 
     def ranked(self) -> list[dict[str, Any]]:
         """Neighbourhoods in priority order (rank 1 first)."""
-        return sorted(self.neighbourhoods, key=lambda r: r["priority"])
+        return sorted(self.neighbourhoods, key=lambda r: (r["priority"] is None, r["priority"] or 0))
+
+    @property
+    def notices(self) -> list[str]:
+        """Project-level notices (data mapped nowhere yet), shown once rather than as a flag everywhere."""
+        return [str(n) for n in self.meta.get("notices") or []]
 
 
 class _Stages:
@@ -142,12 +166,14 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     n = len(codes)
     population = pd.to_numeric(neighbourhoods["population"], errors="coerce").to_numpy(dtype=float)
     counts = count_assets(neighbourhoods, assets, people, include_unlocated=options.include_unlocated)
-    rates = per_thousand(counts.by_category, neighbourhoods["population"])
     footprints = dict(zip(asset_areas["asset_id"], asset_areas.geometry)) if len(asset_areas) else {}
     footprint_area = dict(zip(asset_areas["asset_id"], asset_areas["area_m2"])) if len(asset_areas) else {}
     prep = PreparedNeighbourhoods.of(nb_geoms)
     stages.tick("prepare", "Counting assets")(1, 1)
 
+    people = options.population  # homes (postcode centres) or residents (population points); None: by area
+    placed = PlacedPeople.of(nb_geoms, people.points, people.values) if people is not None else None
+    people_basis = people.basis if people is not None else "area"
     area_cov: dict[str, np.ndarray] = {}
     pop_cov: dict[str, np.ndarray] = {}
     unsized: dict[str, int] = {}
@@ -156,9 +182,11 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
         unsized[rule.id] = targets.unsized
         area_cov[rule.id] = area_share(prep, targets, float(rule.distance_m or 0),
                                        stages.tick(rule.id, f"Coverage: {rule.title}"))
-        if options.population is not None:
-            pop_cov[rule.id] = population_share(nb_geoms, options.population.points, options.population.values,
-                                                targets, float(rule.distance_m or 0))
+        if placed is not None:
+            pop_cov[rule.id] = people_share(placed, targets, float(rule.distance_m or 0))
+    present_kinds = frozenset(str(k) for k in assets["kind"].dropna()) if len(assets) else frozenset()
+    unmapped_rules = {r.id for r in rules.rules if r.type in ("coverage", "density") and r.kinds
+                      and not mapped_kinds(r, present_kinds)}  # missing data: a notice, never a flag
     tick = stages.tick("rest", "Flags and priorities")
     tick(0, 1)
     density: dict[str, np.ndarray] = {}
@@ -171,59 +199,102 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     flags: list[list[Flag]] = [[] for _ in range(n)]
     inhabited = ~(population == 0)
     for rule in coverage_rules:
+        if rule.id in unmapped_rules:
+            continue
         shares = pop_cov.get(rule.id, area_cov[rule.id])
         short = (np.round(np.where(np.isnan(shares), area_cov[rule.id], shares), 4) < rule.target)
         for i in np.flatnonzero(inhabited & short).tolist():
             by_pop = rule.id in pop_cov and not math.isnan(shares[i])
             share = shares[i] if by_pop else area_cov[rule.id][i]
-            flag = coverage_flag(rule, names[i], round(float(share), 4), by_population=by_pop)
+            flag = coverage_flag(rule, names[i], round(float(share), 4), basis=people_basis if by_pop else "area")
             if flag:
                 flags[i].append(flag)
     for rule_id, values in density.items():
+        if rule_id in unmapped_rules:
+            continue
         rule = next(r for r in rules.rules if r.id == rule_id)
         for i, flag in enumerate(density_flags(rule, names, values)):
             if flag and inhabited[i]:
                 flags[i].append(flag)
     labels = {c: str(taxonomy.categories.get(c, {}).get("label", c)) for c in CATEGORY_IDS}
-    cat_names, cat_rows = list(counts.by_category.columns), counts.by_category.to_numpy().tolist()
-    unmapped = frozenset(c for c, total in counts.by_category.sum().items() if total == 0)
-    for rule in rules.by_type("missing_category"):
-        for i in np.flatnonzero(inhabited).tolist():
-            flags[i].extend(missing_category_flags(rule, names[i], dict(zip(cat_names, cat_rows[i])), labels,
-                                                   unmapped))
-    gap_scores = np.array([sum(f.weight for f in fl) for fl in flags], dtype=float)
     imd = neighbourhoods["imd_decile"].tolist()
-    rank, left_behind = priorities(gap_scores, imd, codes)
-
     populations = [_clean(v) for v in neighbourhoods["population"].tolist()]
     kind_names, kind_rows = list(counts.by_kind.columns), counts.by_kind.to_numpy().tolist()
-    rate_rows = _values(rates.to_numpy())
     area_rows = {rid: _values(v) for rid, v in area_cov.items()}
-    pop_rows = {rid: _values(v) for rid, v in pop_cov.items()}
+    pop_rows = {rid: _values(v) for rid, v in pop_cov.items()} if people_basis != HOMES else {}
+    shown_rows = {rid: _values(np.where(np.isnan(pop_cov[rid]), v, pop_cov[rid])) if rid in pop_cov else area_rows[rid]
+                  for rid, v in area_cov.items()}  # the share on each neighbourhood's basis, as its flags word it
+    basis_rows = {rid: np.where(np.isnan(pop_cov[rid]), "area", people_basis).tolist() if rid in pop_cov
+                  else ["area"] * n for rid in area_cov}
     density_rows = {rid: _values(v) for rid, v in density.items()}
-    results = []
-    for i, code in enumerate(codes):
-        record: dict[str, Any] = {
-            "code": code, "name": names[i], "population": populations[i], "imd_decile": _clean(imd[i]),
-            "counts": dict(zip(cat_names, cat_rows[i])),
-            "kinds": {k: v for k, v in zip(kind_names, kind_rows[i]) if v},
-            "per_1000": dict(zip(cat_names, rate_rows[i])),
-            "coverage": {rid: v[i] for rid, v in area_rows.items()},
-        }
-        if pop_cov:
-            record["population_coverage"] = {rid: v[i] for rid, v in pop_rows.items()}
-        record["density"] = {rid: v[i] for rid, v in density_rows.items()}
-        record["flags"] = [f.public() for f in flags[i]]
-        record["gap_score"] = round(float(gap_scores[i]), 4)
-        record["left_behind"] = left_behind[i]
-        record["priority"] = rank[i]
-        results.append(record)
+
+    def judged(by_category: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str]]:
+        """The records for one set of counts: the people-dependent part (rates, the missing-category flags,
+        gap scores and ranks) is worked out here, once for the team's counts and once for the public ones."""
+        rates = per_thousand(by_category, neighbourhoods["population"])
+        all_flags = [list(fl) for fl in flags]
+        cat_names, cat_rows = list(by_category.columns), by_category.to_numpy().tolist()
+        unmapped = frozenset(str(c) for c, total in by_category.sum().items() if total == 0)
+        asked = [c for r in rules.by_type("missing_category") for c in r.categories]
+        notices = notices_for(rules.rules, present_kinds, [c for c in CATEGORY_IDS if c in unmapped and c in asked],
+                              labels, taxonomy)
+        for rule in rules.by_type("missing_category"):
+            for i in np.flatnonzero(inhabited).tolist():
+                all_flags[i].extend(missing_category_flags(rule, names[i], dict(zip(cat_names, cat_rows[i])),
+                                                           labels, unmapped))
+        gap_scores = np.array([sum(f.weight for f in fl) for fl in all_flags], dtype=float)
+        rank, left_behind = priorities(gap_scores, imd, codes)
+        ranked: list[int | None] = list(rank) if (gap_scores > 0).any() else [None] * n  # nothing flagged: no list
+        rate_rows = _values(rates.to_numpy())
+        results = []
+        for i, code in enumerate(codes):
+            record: dict[str, Any] = {
+                "code": code, "name": names[i], "population": populations[i], "imd_decile": _clean(imd[i]),
+                "counts": dict(zip(cat_names, cat_rows[i])),
+                "kinds": {k: v for k, v in zip(kind_names, kind_rows[i]) if v},
+                "per_1000": dict(zip(cat_names, rate_rows[i])),
+                "coverage": {rid: v[i] for rid, v in shown_rows.items()},
+                "coverage_basis": {rid: v[i] for rid, v in basis_rows.items()},
+            }
+            if pop_cov:
+                record["area_coverage"] = {rid: v[i] for rid, v in area_rows.items()}
+            if pop_rows:
+                record["population_coverage"] = {rid: v[i] for rid, v in pop_rows.items()}
+            record["density"] = {rid: v[i] for rid, v in density_rows.items()}
+            record["flags"] = [f.public() for f in all_flags[i]]
+            record["gap_score"] = round(float(gap_scores[i]), 4)
+            record["left_behind"] = left_behind[i]
+            record["priority"] = ranked[i]
+            results.append(record)
+        return results, notices
+
+    public_counts = counts.by_category.assign(people=hide_small_counts(counts.by_category["people"].to_numpy()))
     tick(1, 1)
     meta = {"run_at": now_iso(), "options": options.describe(), "neighbourhoods": n,
             "assets_counted": int(counts.by_category.drop(columns=["people"]).to_numpy().sum()),
             "unlocated_assets": counts.unlocated, "green_spaces_without_size": unsized,
-            "coverage_basis": "population" if pop_cov else "area", "assets_to_sort": to_sort}
-    return GapResult(rules, results, meta)
+            "coverage_basis": people_basis if pop_cov else "area", "assets_to_sort": to_sort,
+            "coverage_notes": basis_notes(options.population, placed, codes)}
+    counted = digest(assets["id"] if len(assets) else [])
+    meta["kinds_mapped"] = {r.id: mapped_kinds(r, present_kinds) for r in rules.rules
+                            if r.type in ("coverage", "density")}
+    public = None
+    if not public_counts.equals(counts.by_category):
+        records, notices = judged(public_counts)
+        public = GapResult(rules, records, {**meta, "notices": notices}, counted)
+    records, notices = judged(counts.by_category)
+    return GapResult(rules, records, {**meta, "notices": notices}, counted, public)
+
+
+def with_homes(project: Any, options: GapOptions, progress: Progress | None = None) -> tuple[GapOptions, list[str]]:
+    """``options`` with the project's homes (see ``homes``) when it gives no population points, and notes on
+    where they came from or why coverage is by area. Given population points win; ``homes=False`` keeps area."""
+    if options.population is not None:
+        return options, []
+    if not options.homes:
+        return options, ["coverage is of the area of each neighbourhood, as asked (not of homes)"]
+    homes, notes = project_homes(project, progress)
+    return (replace(options, population=homes) if homes is not None else options), notes
 
 
 def run_gaps(project: Any, options: GapOptions | None = None, *, progress: Progress | None = None,
@@ -235,8 +306,11 @@ def run_gaps(project: Any, options: GapOptions | None = None, *, progress: Progr
     """
     rules = project_rules(project) if store else ensure_project_rules(project)
     progress = ensure_progress(progress)
+    options, notes = with_homes(project, options or GapOptions(), progress)
     result = analyse(project.neighbourhoods(), project.assets(), project.asset_areas(), project.people(), rules,
                      options=options, taxonomy=project.taxonomy, progress=progress)
+    for view in [result] + ([result.public_view] if result.public_view is not None else []):
+        view.meta["coverage_notes"] = notes + list(view.meta.get("coverage_notes") or [])
     if store:
         progress.check()
         store_results(project, result, progress=progress)
@@ -253,8 +327,27 @@ def store_results(project: Any, result: GapResult, *, progress: Progress | None 
         conn.execute("DELETE FROM gap_results")
         conn.executemany('INSERT INTO gap_results ("code", "result") VALUES (?, ?)',
                          [(r["code"], json.dumps(r, ensure_ascii=False)) for r in result.neighbourhoods])
-        project.set_setting(RUN_SETTING, {**result.meta, "rules": [r.id for r in result.rules.rules]})
+        project.set_setting(RUN_SETTING, {**result.meta, "rules": [r.id for r in result.rules.rules],
+                                          "counted": result.counted})
         progress.check()  # the last chance to cancel: the COMMIT follows
+
+
+def stored_by_code(project: Any) -> dict[str, dict[str, Any]]:
+    """The stored results by neighbourhood code; {} when the analysis has not run. A row that is not a JSON
+    object (damaged outside assetmap) is left out: a bad row must not stop a map being shared."""
+    try:
+        rows = project.connection.execute('SELECT "code", "result" FROM gap_results').fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    out = {}
+    for code, text in rows:
+        try:
+            result = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(result, dict):
+            out[str(code)] = result
+    return out
 
 
 def stored_results(project: Any) -> list[dict[str, Any]]:

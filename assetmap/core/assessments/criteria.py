@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 SETTING_KEY = "assessment_criteria"
 SCORE_MIN = 0
 SCORE_MAX = 5
+# The largest weight (the app's weight box offers up to 1000): weights of 1e308 add up to infinity, and every
+# criterion's share of the total becomes 0. Tiny weights are fine: a share is a weight over their sum.
+WEIGHT_MAX = 1000
+MAX_CRITERIA = 50  # each is scored on the one-page report and in the assessment form
+MAX_ID_CHARS = 60
+MAX_TITLE_CHARS = 200  # a title is a label in the score table, not a paragraph
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ def validate_criteria_data(data: Any) -> dict[str, Any]:
     problems: dict[str, str] = {}
     if not isinstance(data, dict) or not isinstance(data.get("criteria"), list) or not data["criteria"]:
         raise ValidationError({"criteria": "expected a list of criteria, each with an id, a title and a weight"})
+    if len(data["criteria"]) > MAX_CRITERIA:
+        raise ValidationError({"criteria": f"{len(data['criteria']):,} criteria; at most {MAX_CRITERIA} can be scored"})
     seen: set[str] = set()
     cleaned = []
     for i, item in enumerate(data["criteria"]):
@@ -50,18 +58,24 @@ def validate_criteria_data(data: Any) -> dict[str, Any]:
             problems[where] = "expected an object with id, title and weight"
             continue
         cid = item.get("id")
-        if not isinstance(cid, str) or not cid.strip() or not cid.replace("_", "").isalnum():
-            problems[f"{where}.id"] = "expected an id of letters, digits and underscores"
+        if (not isinstance(cid, str) or not cid.strip() or not cid.replace("_", "").isalnum()
+                or len(cid) > MAX_ID_CHARS):
+            problems[f"{where}.id"] = f"expected an id of letters, digits and underscores (at most {MAX_ID_CHARS})"
             continue
         if cid in seen:
             problems[f"{where}.id"] = f"'{cid}' is used twice"
         seen.add(cid)
         weight = item.get("weight")
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight <= 0:
-            problems[f"{where}.weight"] = "expected a number greater than 0"
+        if (isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight)
+                or not 0 < weight <= WEIGHT_MAX):
+            got = repr(weight)
+            problems[f"{where}.weight"] = (f"expected a number greater than 0 and at most {WEIGHT_MAX}, got "
+                                           + (got if len(got) <= 40 else got[:37] + "..."))
         title = item.get("title")
         if not isinstance(title, str) or not title.strip():
             problems[f"{where}.title"] = "expected a title"
+        elif len(title) > MAX_TITLE_CHARS:
+            problems[f"{where}.title"] = f"a title of {len(title):,} characters; at most {MAX_TITLE_CHARS}"
         cleaned.append({**item, "id": cid.strip()})
     if problems:
         raise ValidationError(problems)

@@ -43,7 +43,13 @@ def _show(value: Any) -> str:
 
 
 def _unknown(keys: Any, allowed: Sequence[str], prefix: str, problems: dict[str, str]) -> None:
-    for key in keys:
+    unknown = [key for key in keys if key not in allowed]
+    if len(unknown) > 3:  # not typos but the wrong file: one problem, not a line of thousands
+        shown = ", ".join(repr(str(k)[:30]) for k in unknown[:3])
+        problems[prefix.rstrip(".") or "(top level)"] = (f"{len(unknown):,} unknown keys ({shown}, ...); expected "
+                                                          f"keys such as: {', '.join(allowed)}")
+        return
+    for key in unknown:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(allowed)}"
@@ -56,7 +62,12 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _number(value: Any, *, low: float = 0, high: float = math.inf, what: str = "a number") -> float:
+# No amount, area or count in an assessment comes near this; 1e308 (which JSON allows) would print as 309 digits.
+NUMBER_MAX = 1e12
+LEASE_YEARS_MAX = 10_000  # 999-year leases are common; a few run to 3,000 or 9,999
+
+
+def _number(value: Any, *, low: float = 0, high: float = NUMBER_MAX, what: str = "a number") -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected {what}, got {_show(value)}")
     if isinstance(value, str):
@@ -70,7 +81,7 @@ def _number(value: Any, *, low: float = 0, high: float = math.inf, what: str = "
 
 
 def _money(value: Any) -> float:
-    return _number(value, what="an amount in pounds of 0 or more")
+    return _number(value, what="an amount in pounds of 0 or more (at most £1,000,000,000,000)")
 
 
 def _choice(choices: Sequence[str]) -> Callable[[Any], str]:
@@ -172,7 +183,8 @@ def _tenure(raw: Any, problems: dict[str, str]) -> dict[str, Any]:
     years = raw.get("lease_years")
     if out["type"] == "lease":
         try:
-            out["lease_years"] = _number(years, low=0, what="the lease length in years (more than 0)")
+            out["lease_years"] = _number(years, low=0, high=LEASE_YEARS_MAX,
+                                         what=f"the lease length in years (more than 0, at most {LEASE_YEARS_MAX:,})")
             if out["lease_years"] == 0:
                 raise ValueError("expected the lease length in years (more than 0), got 0")
         except ValueError as exc:

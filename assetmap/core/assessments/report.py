@@ -1,8 +1,10 @@
 """The one-page A4 dossier for a building: map, gap results, facts, scores, ACV dates, recommendation.
 
 One self-contained HTML file (CSS and SVG inline, no script, no network) so it can be e-mailed,
-printed, or turned into a PDF. Every string from the project goes through ``_e`` (HTML-escaped);
-long free text is shortened so the page stays one page.
+printed, or turned into a PDF. Every string from the project goes through ``_e`` (HTML-escaped) and
+every one a user typed through ``_clip``: shortened, so that even a 200,000-character field leaves the
+page one page (the footer says that text ending in … is shortened). The page says whether it is the
+team's internal report (private assets and exact numbers of residents counted) or a public one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from assetmap.core.assessments.acv import LABELS as ACV_LABELS
 from assetmap.core.assessments.report_data import ReportData, gather_report
 from assetmap.core.assessments.svg import Bar, MapShape, bars_svg, map_svg
+from assetmap.core.export.text import strip_bidi
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project import Project
 from assetmap.core.project.atomic import atomic_path
@@ -34,18 +37,28 @@ ORG_TEXT = {"name": "Organisation", "legal_form": "Legal form", "years_running":
             "governance": "Governance", "finances": "Finances", "building_experience": "Running buildings"}
 MONEY_KEYS = {"annual_running_costs", "repair_backlog"}
 ROW_LABELS = {"decision_due": "Decision due", "listed_on": "Listed on", "sale_notice_on": "Notice of sale"}
+NAME = 80  # characters of a name (the building, a neighbourhood, the project, a person) shown in full
+MESSAGE = 240  # characters of a flag's message
+MAX_LISTED = 8  # counts and coverage figures listed for the neighbourhood
+INTERNAL_MARK = ("<strong>Internal: not for publication.</strong> Counts private assets and exact numbers of "
+                 "residents.")
+PUBLIC_MARK = ("<strong>Public:</strong> private assets are not counted, and fewer than 3 residents are "
+               "counted as none.")
 
 
 def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _short(text: Any, limit: int) -> str:
+    """Plain text shortened to ``limit`` characters and marked …, for callers that escape it themselves."""
+    shown = "" if text is None else str(text)
+    return shown if len(shown) <= limit else shown[:limit].rstrip() + "…"
+
+
 def _clip(text: Any, limit: int) -> str:
     """Escaped text, shortened to ``limit`` characters and marked … (the project keeps it whole; the footer says so)."""
-    text = "" if text is None else str(text)
-    if len(text) <= limit:
-        return _e(text)
-    return _e(text[:limit].rstrip()) + "…"
+    return _e(_short(text, limit))
 
 
 def _items(texts: list[str], limit: int, chars: int) -> str:
@@ -54,6 +67,12 @@ def _items(texts: list[str], limit: int, chars: int) -> str:
     if len(texts) > limit:
         items += f'<li class="muted">and {len(texts) - limit} more in the project</li>'
     return items
+
+
+def _listed(parts: list[str], limit: int = MAX_LISTED, sep: str = "; ") -> str:
+    """Parts joined by ``sep``, at most ``limit`` of them (saying how many more there are)."""
+    text = sep.join(parts[:limit])
+    return text + (f"{sep}and {len(parts) - limit} more" if len(parts) > limit else "")
 
 
 def _money(value: Any) -> str:
@@ -91,8 +110,8 @@ def _header(d: ReportData) -> str:
     a, rec = d.asset, d.assessment
     where = ", ".join(str(x) for x in (a.get("address"), a.get("postcode")) if x)
     nb = d.neighbourhood
-    sub = " · ".join(p for p in (_e(d.kind_label or a.get("category")), _clip(where, 110),
-                                 _e(f"{nb['name']} ({nb['code']})") if nb else "") if p)
+    sub = " · ".join(p for p in (_clip(d.kind_label or a.get("category"), 60), _clip(where, 110),
+                                 f"{_clip(nb['name'], 60)} ({_clip(nb['code'], 20)})" if nb else "") if p)
     if rec is None:
         right = '<div class="total" aria-hidden="true">–</div><div class="rec">Not assessed yet</div>'
     else:
@@ -100,7 +119,8 @@ def _header(d: ReportData) -> str:
         right = (f'<div class="total">{rec["score"]:.1f}<small> / 100</small></div>'
                  f'<div class="rec rec-{_e(verdict)}">{_e(RECOMMENDATION_TEXT[verdict])}</div>')
     return (f'<header><div><h1>{_clip(a["name"], 80)}</h1><p class="sub">{sub}</p>'
-            f'<p class="sub">Community asset transfer assessment · {_e(d.project_name)}</p></div>'
+            f'<p class="sub">Community asset transfer assessment · {_clip(d.project_name, 60)}</p>'
+            f'<p class="sub mark">{PUBLIC_MARK if d.public else INTERNAL_MARK}</p></div>'
             f'<div class="headline">{right}</div></header>')
 
 
@@ -111,7 +131,8 @@ def _map(d: ReportData) -> str:
     point = d.asset.get("geometry")
     svg = map_svg(None if point is None or point.is_empty else point, d.footprint,
                   [MapShape(g, home) for g, home in d.neighbourhood_shapes],
-                  label=f"Map of {d.asset['name']}" + (f" in {nb['name']}" if nb else ""))
+                  label=f"Map of {_short(d.asset['name'], NAME)}"
+                  + (f" in {_short(nb['name'], NAME)}" if nb else ""))
     if not svg:
         return '<section><h2>Location</h2><p class="muted">Not placed on the map yet.</p></section>'
     return (f'<section><h2>Location</h2><figure>{svg}<figcaption>{caption}, drawn from the project\'s '
@@ -125,13 +146,13 @@ def _recommendation(d: ReportData) -> str:
     # a warning says so in words, not only in bold (screen readers and greyscale print)
     flags = "".join(f'<li class="flag-{_e(f["severity"])}">'
                     + ("<strong>Warning:</strong> " if f["severity"] == "warning" else "")
-                    + f'{_e(f["message"])}</li>' for f in rec.get("flags") or [])
+                    + f'{_clip(f["message"], MESSAGE)}</li>' for f in (rec.get("flags") or [])[:6])
     conditions = _items(rec.get("conditions") or [], 2, 90)
     return (f'<section><h2>Recommendation: {_e(RECOMMENDATION_TEXT[rec["recommendation"]])}</h2>'
             f'<p>{_clip(rec.get("reasons") or "No reasons given.", 250)}</p>'
             + (f"<h3>Conditions</h3><ul>{conditions}</ul>" if conditions else "")
             + (f'<h3>Notes</h3><ul class="flags">{flags}</ul>' if flags else "")
-            + f'<p class="muted">Assessed on {_date(rec["date"])} by {_e(rec["assessor"])}.</p></section>')
+            + f'<p class="muted">Assessed on {_date(rec["date"])} by {_clip(rec["assessor"], NAME)}.</p></section>')
 
 
 def _scores(d: ReportData) -> str:
@@ -166,10 +187,10 @@ def _facts(d: ReportData) -> str:
     building = rec.get("building") or {}
     rows = [(_e(BUILDING_TEXT[k]), _building_value(k, building[k])) for k in BUILDING_TEXT if k in building]
     a = d.asset
-    rows += [("Ownership", _e(a.get("ownership"))), ("Capacity", _e(a.get("capacity")))]
+    rows += [("Ownership", _clip(a.get("ownership"), 40)), ("Capacity", _clip(a.get("capacity"), 30))]
     cond = rec.get("condition") or {}
-    cond_html = " ".join(f'{_e(ELEMENT_TEXT[k])} <span class="cond cond-{_e(v)}">{_e(v)}</span>'
-                         for k, v in cond.items())
+    cond_html = " ".join(f'{_clip(ELEMENT_TEXT.get(k, k), 40)} <span class="cond cond-{_clip(v, 20)}">'
+                         f'{_clip(v, 20)}</span>' for k, v in list(cond.items())[:len(ELEMENT_TEXT)])
     return (f'<section><h2>The building</h2>{_rows(rows)}'
             + (f"<p><b>Condition:</b> {cond_html}</p>" if cond_html else "") + "</section>")
 
@@ -179,7 +200,7 @@ def _deal(d: ReportData) -> str:
     if rec is None:
         return ""
     tenure = rec.get("tenure") or {}
-    tenure_text = _e(tenure.get("type", ""))
+    tenure_text = _clip(tenure.get("type", ""), 40)
     if tenure.get("lease_years") is not None:
         tenure_text += f", {float(tenure['lease_years']):g} years"
     org = rec.get("organisation") or {}
@@ -220,7 +241,7 @@ def _evidence(d: ReportData) -> str:
 
 def _gaps(d: ReportData) -> str:
     nb = d.neighbourhood
-    head = f"Gaps in {_e(nb['name'])}" if nb else "Gaps in the neighbourhood"
+    head = f"Gaps in {_clip(nb['name'], NAME)}" if nb else "Gaps in the neighbourhood"
     if nb is None:
         return (f'<section class="full"><h2>{head}</h2>'
                 '<p class="muted">The building is not in a neighbourhood.</p></section>')
@@ -228,14 +249,17 @@ def _gaps(d: ReportData) -> str:
         return f'<section class="full"><h2>{head}</h2><p class="muted">Gap analysis not run yet.</p></section>'
     g = d.gap
     coverage = g.get("coverage") or {}
-    cov = "; ".join(f"{_e(d.rule_titles.get(r, r))}: {_coverage(v)}" for r, v in coverage.items())
-    flags = "".join(f'<li class="flag-{_e(f.get("severity"))}">{_e(f.get("message"))}</li>'
+    coverage = coverage if isinstance(coverage, Mapping) else {}
+    cov = _listed([f"{_clip(d.rule_titles.get(r, r), 60)}: {_coverage(v)}" for r, v in coverage.items()])
+    flags = "".join(f'<li class="flag-{_clip(f.get("severity"), 20)}">{_clip(f.get("message"), MESSAGE)}</li>'
                     for f in (g.get("flags") or [])[:3] if isinstance(f, Mapping))
     counts = g.get("counts") or {}
-    count_text = ", ".join(f"{_e(k)} {_e(v)}" for k, v in counts.items() if not isinstance(v, (dict, list)))
-    facts = [f"Priority rank {_e(g.get('priority'))}" if g.get("priority") is not None else "",
-             f"population {_e(nb.get('population'))}" if nb.get("population") is not None else "",
-             f"IMD decile {_e(nb.get('imd_decile'))}" if nb.get("imd_decile") is not None else ""]
+    counts = counts if isinstance(counts, Mapping) else {}
+    count_text = _listed([f"{_clip(k, 30)} {_clip(v, 12)}" for k, v in counts.items()
+                          if not isinstance(v, (dict, list))], sep=", ")
+    facts = [f"Priority rank {_clip(g.get('priority'), 12)}" if g.get("priority") is not None else "",
+             f"population {_clip(nb.get('population'), 12)}" if nb.get("population") is not None else "",
+             f"IMD decile {_clip(nb.get('imd_decile'), 12)}" if nb.get("imd_decile") is not None else ""]
     return (f'<section class="full"><h2>{head}</h2><p>{", ".join(f for f in facts if f)}</p>'
             + (f"<p><b>Assets:</b> {count_text}</p>" if count_text else "")
             + (f"<p><b>Coverage:</b> {cov}</p>" if cov else "")
@@ -245,17 +269,19 @@ def _gaps(d: ReportData) -> str:
 def _coverage(value: Any) -> str:
     try:
         return f"{float(value) * 100:.0f}%"
-    except (TypeError, ValueError):
-        return _e(value)
+    except (TypeError, ValueError, OverflowError):
+        return _clip(value, 12)
 
 
 def _footer(d: ReportData) -> str:
     earlier = "; ".join(f"{_date(a['date'])} {a['score']:.1f}/100 {_e(RECOMMENDATION_TEXT[a['recommendation']])}"
                         for a in d.earlier[:4])
     more = f" and {len(d.earlier) - 4} more" if len(d.earlier) > 4 else ""
-    rec_id = f" Assessment {_e(d.assessment['id'])}." if d.assessment else ""
+    rec_id = f" Assessment {_clip(d.assessment['id'], 40)}." if d.assessment else ""
+    mark = ("Public report: private assets and small numbers of residents are left out of its counts. "
+            if d.public else "Internal report: not for publication. ")
     return (f"<footer>{'Earlier assessments: ' + earlier + more + '. ' if earlier else ''}"
-            f"Made with assetmap on {_date(d.today)}.{rec_id} Asset {_e(d.asset['id'])}. "
+            f"{mark}Made with assetmap on {_date(d.today)}.{rec_id} Asset {_clip(d.asset['id'], 40)}. "
             "Long text ending in … is shortened here; the project holds it in full.</footer>")
 
 
@@ -266,18 +292,21 @@ def render_html(d: ReportData) -> str:
             + _deal(d) + _acv(d) + _evidence(d) + _gaps(d) + "</main>" + _footer(d))
     return ('<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(d.asset['name'])}: asset transfer assessment</title><style>{css}</style></head>"
+            f"<title>{_clip(d.asset['name'], 2 * NAME)}: asset transfer assessment</title><style>{css}</style></head>"
             f"<body>{body}</body></html>\n")
 
 
 def render_report(project: Project, asset_id: str, *, assessment_id: str | None = None,
-                  today: date | None = None) -> str:
-    """HTML of the report for an asset (its newest assessment unless one is chosen)."""
-    return render_html(gather_report(project, asset_id, assessment_id=assessment_id, today=today))
+                  today: date | None = None, public: bool = False) -> str:
+    """HTML of the report for an asset (its newest assessment unless one is chosen), without bidi controls
+    (see ``export.text``: the page's own markup has none, so every one removed came from the project).
+    The team's internal report, or with ``public`` one counted as the public map counts (``gather_report``)."""
+    return strip_bidi(render_html(gather_report(project, asset_id, assessment_id=assessment_id, today=today,
+                                                public=public)))
 
 
 def write_report(project: Project, asset_id: str, out: str | Path, *, assessment_id: str | None = None,
-                 today: date | None = None, progress: Progress | None = None) -> Path:
+                 today: date | None = None, progress: Progress | None = None, public: bool = False) -> Path:
     """Write the report atomically: HTML, or PDF when ``out`` ends in .pdf (see ``pdf.html_to_pdf``).
 
     A Cancel (``progress``) before the finished file is renamed into place leaves no file behind.
@@ -285,7 +314,7 @@ def write_report(project: Project, asset_id: str, out: str | Path, *, assessment
     out = Path(out)
     progress = ensure_progress(progress)
     progress.update(0, 3, "Gathering the report")
-    html = render_report(project, asset_id, assessment_id=assessment_id, today=today)
+    html = render_report(project, asset_id, assessment_id=assessment_id, today=today, public=public)
     progress.update(1, 3, f"Writing {out.name}")
     if out.suffix.lower() == ".pdf":
         from assetmap.core.assessments.pdf import html_to_pdf

@@ -14,11 +14,13 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from assetmap.core.analysis.public import public_gap_results
 from assetmap.core.assessments.acv import AcvTimeline, DueItem, next_due
 from assetmap.core.assessments.store import acv_for, assessments_for, get_assessment
 from assetmap.core.errors import AssetmapError
 from assetmap.core.project import Project, gpkg
 from assetmap.core.resources import load_json
+from assetmap.core.taxonomy import UNCATEGORISED
 
 
 @dataclass
@@ -36,6 +38,7 @@ class ReportData:
     footprint: BaseGeometry | None = None
     project_name: str = ""
     kind_label: str = ""
+    public: bool = False  # counted as the public map counts (no private assets, no small numbers of residents)
 
 
 def _near(project: Project, bounds: tuple[float, float, float, float]) -> list[tuple[dict[str, Any], BaseGeometry]]:
@@ -80,10 +83,18 @@ def _rule_titles(project: Project) -> dict[str, str]:
 
 
 def gather_report(project: Project, asset_id: str, *, assessment_id: str | None = None,
-                  today: date | None = None) -> ReportData:
-    """Collect the report's facts for an asset (its newest assessment unless ``assessment_id`` is given)."""
+                  today: date | None = None, public: bool = False) -> ReportData:
+    """Collect the report's facts for an asset (its newest assessment unless ``assessment_id`` is given).
+
+    The gap results are the team's stored ones unless ``public``: then they are what the public map shows
+    (worked out again without private assets and small numbers of residents when the stored run has them),
+    and a private asset is refused, since the report would publish it.
+    """
     today = today or date.today()
     asset = project.asset(asset_id)
+    if public and (asset.get("visibility") != "public" or asset.get("category") == UNCATEGORISED):
+        raise AssetmapError(f"{_short(asset.get('name'))} ({asset_id}) is private: a public report would publish "
+                            "it. Leave out --public for the team's internal report, or make the asset public first.")
     history = assessments_for(project, asset_id)
     chosen: dict[str, Any] | None
     if assessment_id is not None:
@@ -99,7 +110,8 @@ def gather_report(project: Project, asset_id: str, *, assessment_id: str | None 
     data = ReportData(asset=asset, assessment=chosen, earlier=earlier, acv=acv, due=next_due(acv, today),
                       today=today, neighbourhood=None, gap=None, rule_titles=_rule_titles(project),
                       footprint=_footprint(project, asset_id), project_name=project.name,
-                      kind_label=project.taxonomy.label(asset.get("kind")) if asset.get("kind") else "")
+                      kind_label=project.taxonomy.label(asset.get("kind")) if asset.get("kind") else "",
+                      public=public)
     if point is None:
         return data
     home_geom = None
@@ -114,5 +126,11 @@ def gather_report(project: Project, asset_id: str, *, assessment_id: str | None 
             home = data.neighbourhood is not None and props["code"] == data.neighbourhood["code"]
             data.neighbourhood_shapes.append((geom, home))
     if data.neighbourhood is not None:
-        data.gap = _gap_row(project, data.neighbourhood["code"])
+        code = data.neighbourhood["code"]
+        data.gap = public_gap_results(project).get(str(code)) if public else _gap_row(project, code)
     return data
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"

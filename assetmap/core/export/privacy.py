@@ -18,10 +18,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from assetmap.core.analysis.small_numbers import SMALL_COUNT_THRESHOLD
 from assetmap.core.model import ASSET_FIELD_NAMES, PRIVATE_ASSET_FIELDS, is_blank
 from assetmap.core.taxonomy import UNCATEGORISED
 
-SKILL_THRESHOLD = 3  # DESIGN section 3: counts below this are suppressed in public exports
+SKILL_THRESHOLD = SMALL_COUNT_THRESHOLD  # DESIGN section 3: counts below this are suppressed in public exports
 # Names a detail may not take as its own in an export: the coordinates, and a key JavaScript treats specially.
 _RESERVED_KEYS = {"lon", "lat", "__proto__"}
 
@@ -126,9 +127,18 @@ class SkillSummary:
     counts: dict[str, int] = field(default_factory=dict)
     suppressed: int = 0  # how many skills were left out because fewer than the threshold offer them
     people: list[dict[str, Any]] = field(default_factory=list)  # private mode only
+    private: bool = False
+
+    @property
+    def published(self) -> bool:
+        """Whether a map may list this neighbourhood's skills: in public mode only when some count is shown,
+        since a neighbourhood listed with nothing to show would tell that someone is registered there."""
+        return self.private or bool(self.counts)
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"counts": self.counts, "suppressed": self.suppressed}
+        """The summary as the map data carries it. In public mode ``suppressed`` is always true (the page
+        says that small counts are never shown): how many were left out would tell how many people there are."""
+        out: dict[str, Any] = {"counts": self.counts, "suppressed": self.suppressed if self.private else True}
         if self.people:
             out["people"] = self.people
         return out
@@ -144,8 +154,9 @@ def skill_summaries(people: pd.DataFrame, *, private: bool,
                     threshold: int = SKILL_THRESHOLD) -> dict[str, SkillSummary]:
     """Per neighbourhood code: how many consenting residents offer each skill.
 
-    Public mode keeps only counts of at least ``threshold``; private mode keeps every count and
-    the people themselves (display name and skills, never their contact details' history).
+    Public mode keeps only counts of at least ``threshold`` (``published`` says whether the map may list
+    the neighbourhood at all); private mode keeps every count and the people themselves (display name
+    and skills, never their contact details' history).
     """
     out: dict[str, SkillSummary] = {}
     if people is None or people.empty:
@@ -156,7 +167,7 @@ def skill_summaries(people: pd.DataFrame, *, private: bool,
         for text in group["skills"]:
             # One person offering "cooking, Cooking" counts once.
             counter.update({s.lower(): 1 for s in _split(text)})
-        summary = SkillSummary()
+        summary = SkillSummary(private=private)
         for skill, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
             if private or n >= threshold:
                 summary.counts[skill] = n

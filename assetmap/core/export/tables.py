@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from assetmap.core.export.privacy import detail_fields, exported_fields, filter_assets, public_of
+from assetmap.core.export.text import neutral, strip_bidi
 from assetmap.core.model import INTEGER_FIELDS
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.project.atomic import atomic_path
@@ -84,7 +85,22 @@ def export_records(assets: gpd.GeoDataFrame, *,
     detail_names, detail_values = detail_fields(kept, fields)
     for row, extra in zip(rows, detail_values):
         row.extend(extra)
-    return [*fields, *detail_names], rows, lon, lat
+    for row in rows:  # every export (CSV, GeoJSON, the web map) takes its text from here: no bidi controls
+        row[:] = [neutral(v) for v in row]
+    return [*fields, *_neutral_names(detail_names, fields)], rows, lon, lat
+
+
+def _neutral_names(names: list[str], taken: list[str]) -> list[str]:
+    """Detail headers without bidi controls, each still unique ("Name (detail)" when stripping made a twin)."""
+    used = {t.casefold() for t in taken}
+    out = []
+    for name in names:
+        name = strip_bidi(str(name))
+        while name.casefold() in used:
+            name += " (detail)"
+        used.add(name.casefold())
+        out.append(name)
+    return out
 
 
 def _coord(x: float) -> float | None:
@@ -109,7 +125,8 @@ def geojson_dict(assets: gpd.GeoDataFrame, *, private: bool, progress: Progress 
         feature["geometry"] = geometry
         feature["properties"] = dict(zip(fields, row))
         if "public_details" in feature["properties"]:  # private mode: a list, not JSON text
-            feature["properties"]["public_details"] = public_of(feature["properties"]["public_details"])
+            feature["properties"]["public_details"] = [strip_bidi(h) for h in
+                                                       public_of(feature["properties"]["public_details"])]
         features.append(feature)
     return {"type": "FeatureCollection", "features": features}
 

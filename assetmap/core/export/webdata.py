@@ -9,8 +9,6 @@ the page's job, which only ever inserts these strings as text.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from datetime import date
 from typing import Any
 
@@ -21,9 +19,11 @@ from shapely.geometry import mapping
 
 from assetmap.core.analysis.public import public_results
 from assetmap.core.analysis.rules import project_rules
+from assetmap.core.analysis.run import stored_by_code
 from assetmap.core.errors import AssetmapError
 from assetmap.core.export.privacy import filter_areas, filter_assets, skill_summaries
 from assetmap.core.export.tables import DECIMALS, WGS84, export_records
+from assetmap.core.export.text import neutral_tree
 from assetmap.core.model import ASSET_FIELD_MAP
 from assetmap.core.progress import Progress, ensure_progress, sub_progress
 from assetmap.core.taxonomy import UNCATEGORISED, UNCATEGORISED_DESCRIPTION
@@ -90,17 +90,7 @@ def _web_geometries(gdf: gpd.GeoDataFrame) -> list[dict[str, Any] | None]:
 
 def read_gap_results(project: Any) -> dict[str, dict[str, Any]]:
     """The stored gap analysis by neighbourhood code; empty when it has not been run."""
-    try:
-        rows = project.connection.execute('SELECT "code", "result" FROM gap_results').fetchall()
-    except sqlite3.OperationalError:
-        return {}
-    out = {}
-    for code, text in rows:
-        try:
-            out[str(code)] = json.loads(text)
-        except (TypeError, ValueError):
-            continue
-    return out
+    return stored_by_code(project)
 
 
 def choose_indicator(rules: list[dict[str, Any]], results: dict[str, dict[str, Any]],
@@ -203,7 +193,7 @@ def _neighbourhoods_block(project: Any, results: dict[str, dict[str, Any]], priv
                              for f in res.get("flags") or []]
             if res.get("priority") is not None:
                 item["priority"] = res.get("priority")
-        if code in skills:
+        if code in skills and skills[code].published:
             item["skills"] = skills[code].as_dict()
         out.append(item)
     return out
@@ -288,4 +278,18 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
         "bounds": _bounds((lon, lat), hoods),
     }
     progress.update(4, 4, "Map data ready")
-    return data
+    return _neutral_text(data)
+
+
+def _neutral_text(data: dict[str, Any]) -> dict[str, Any]:
+    """The map data with bidi controls taken out of every text it carries (see ``text``); geometries are left
+    alone, and asset rows already come neutral from ``export_records``."""
+    out = {key: neutral_tree(value) for key, value in data.items()
+           if key not in ("assets", "areas", "neighbourhoods", "bounds")}
+    block = data["assets"]
+    out["assets"] = {**{k: neutral_tree(v) for k, v in block.items() if k != "rows"}, "rows": block["rows"]}
+    out["areas"] = data["areas"]
+    out["neighbourhoods"] = [{k: v if k == "g" else neutral_tree(v) for k, v in hood.items()}
+                             for hood in data["neighbourhoods"]]
+    out["bounds"] = data["bounds"]
+    return {key: out[key] for key in data}  # the same order of keys

@@ -33,6 +33,7 @@ from assetmap.core.io.columns import (
 )
 from assetmap.core.io.dedupe import DuplicateIndex, PlannedUpdate
 from assetmap.core.io.derived import plan_derived
+from assetmap.core.io.limits import whole_number_problem
 from assetmap.core.io.locate import PLACEHOLDERS, Located, locate_rows
 from assetmap.core.io.postcodes import PostcodeLookup, format_postcode
 from assetmap.core.io.readers import read_table
@@ -41,6 +42,7 @@ from assetmap.core.io.theme import Theme, decide_theme
 from assetmap.core.model import (
     ASSET_FIELD_MAP,
     ASSET_FIELD_NAMES,
+    INTEGER_FIELDS,
     clean_asset,
     is_blank,
     names_accessibility,
@@ -403,6 +405,10 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         if unmatched:
             values["tags"] = ", ".join(str(t) for t in (values.get("tags"), unmatched) if not is_blank(t))
         clean, problems = clean_asset(values, project.taxonomy)
+        for fld in INTEGER_FIELDS:  # a 27-digit capacity would overflow SQLite's INTEGER on writing
+            too_big = whole_number_problem(clean.get(fld))
+            if too_big:
+                problems[fld], clean[fld] = too_big, None
         if clean.get("postcode"):
             clean["postcode"] = format_postcode(clean["postcode"]) or clean["postcode"]
         if problems:

@@ -3,6 +3,7 @@ and catch latitude and longitude swapped before anything is written."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,10 +48,28 @@ def parse_crs(value: object) -> CRS:
     code = _CRS_WORDS.get(text.lower())
     if code:
         return CRS.from_epsg(code)
+    shown = text if len(text) <= 60 else text[:57] + "..."
     try:
-        return CRS.from_user_input(int(text) if text.isdigit() else text)
-    except CRSError:
-        raise ValueError(f"'{text}' is not a coordinate reference system (try EPSG:4326 or EPSG:27700)") from None
+        crs = CRS.from_user_input(int(text) if text.isdigit() and len(text) < 10 else text)
+    except (CRSError, ValueError, TypeError):
+        raise ValueError(f"'{shown}' is not a coordinate reference system (try EPSG:4326 or EPSG:27700)") from None
+    problem = unusable_crs(crs)
+    if problem:
+        raise ValueError(f"'{shown}': {problem} (try EPSG:4326 or EPSG:27700)")
+    return crs
+
+
+def unusable_crs(crs: CRS) -> str | None:
+    """Why coordinates in ``crs`` cannot be placed on a map (None when they can): assetmap needs a
+    horizontal position, in degrees or in metres on a projection."""
+    if crs.is_geocentric:
+        return (f"coordinate system {crs.name} is geocentric (x, y, z from the centre of the Earth), not a position "
+                "on a map")
+    if crs.is_geographic or crs.is_projected:
+        return None
+    if crs.is_vertical:
+        return f"coordinate system {crs.name} gives heights, not a position on a map"
+    return f"coordinate system {crs.name} is not tied to a place on Earth (a local or engineering system)"
 
 
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2032": "'", "\u2019": "'", "\u2018": "'",
@@ -107,7 +126,7 @@ def parse_coordinate(value: object, axis: str | None = None, *, thousands: bool 
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if np.isnan(value):
             raise ValueError("is empty")
-        return float(value)
+        return _finite(float(value), value)
     original = str(value).strip()
     text = re.sub(r"\s+", " ", original.translate(_DASHES)).strip()
     if not text:
@@ -116,9 +135,12 @@ def parse_coordinate(value: object, axis: str | None = None, *, thousands: bool 
     if text.startswith(("-", "+")):
         sign, text = (-1.0 if text[0] == "-" else 1.0), text[1:].strip()
     try:
-        return sign * _plain_number(text.rstrip("°").strip(), thousands)
-    except ValueError:
-        pass
+        return _finite(sign * _plain_number(text.rstrip("°").strip(), thousands), original)
+    except OverflowError:
+        raise ValueError(f"'{original[:40]}' is not a finite number") from None
+    except ValueError as exc:
+        if "finite" in str(exc):
+            raise
     letter = None
     hemisphere = _HEMISPHERE.match(text)
     if hemisphere:
@@ -135,7 +157,15 @@ def parse_coordinate(value: object, axis: str | None = None, *, thousands: bool 
         raise ValueError(f"'{original}' is a latitude ({letter}) in the longitude column")
     if axis == "y" and letter and letter in "EW":
         raise ValueError(f"'{original}' is a longitude ({letter}) in the latitude column")
-    return sign * number
+    return _finite(sign * number, original)
+
+
+def _finite(number: float, original: object) -> float:
+    """``number``, when it is finite; NaN is passed on (it means "no value": the cell said "nan"), an
+    infinity (from "inf", or "1e400", too big for a float) is refused."""
+    if math.isinf(number):
+        raise ValueError(f"'{str(original)[:40]}' is not a finite number")
+    return number
 
 
 def _dms(text: str, original: str) -> float:

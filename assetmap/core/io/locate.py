@@ -15,6 +15,7 @@ import shapely
 from pyproj import CRS
 
 from assetmap.core.errors import DataError
+from assetmap.core.io import footprints
 from assetmap.core.io.columns import coordinate_hint
 from assetmap.core.io.coords import (
     WGS84,
@@ -29,6 +30,7 @@ from assetmap.core.io.coords import (
     range_text,
     transformer,
 )
+from assetmap.core.io.limits import MAX_FOOTPRINT_VERTICES
 from assetmap.core.io.postcodes import PostcodeLookup, is_postcode
 from assetmap.core.io.table import CellProblem, RawTable
 from assetmap.core.model import is_blank
@@ -78,6 +80,14 @@ def _column_numbers(table: RawTable, column: str, axis: str, hint: str | None,
     return out
 
 
+def simplified_note(table: RawTable, simplified: list[tuple[int, int, int, float]]) -> str:
+    rows = [i for i, *_ in simplified]
+    most = max(simplified, key=lambda s: s[1])
+    return (f"{_rows_text(table, rows)}: {'a footprint' if len(rows) == 1 else 'footprints'} of more than "
+            f"{MAX_FOOTPRINT_VERTICES:,} points simplified (the largest, {most[1]:,} points, to "
+            f"{most[2]:,}, within about {most[3]:.2g} m of its outline)")
+
+
 def _rows_text(table: RawTable, indexes: list[int], limit: int = 8) -> str:
     numbers = [str(table.row_numbers[i]) for i in indexes[:limit]]
     more = f" and {len(indexes) - limit} more" if len(indexes) > limit else ""
@@ -123,11 +133,17 @@ def locate_rows(
     areas: list[shapely.Geometry | None] = [None] * n
     problems: dict[int, str] = {}
     notes: list[str] = []
-    forced = parse_crs(crs_option) if crs_option else None
+    try:
+        forced = parse_crs(crs_option) if crs_option else None
+    except ValueError as exc:
+        raise DataError(f"--crs {str(crs_option)[:60]}: {exc}") from None
 
     zeros: list[int] = []
     if table.geometry is not None:
-        zeros += _locate_geometry(table, project_crs, forced, points, areas, problems)
+        simplified: list[tuple[int, int, int, float]] = []
+        zeros += _locate_geometry(table, project_crs, forced, points, areas, problems, simplified)
+        if simplified:
+            notes.append(simplified_note(table, simplified))
 
     if "x" in mapping and "y" in mapping:
         hint = None if forced is not None else coordinate_hint(mapping)
@@ -246,7 +262,8 @@ def _row_crs(table: RawTable, mapping: Mapping[str, str], forced: CRS | None, xs
 
 
 def _locate_geometry(table: RawTable, project_crs: CRS, forced: CRS | None, points: list[shapely.Geometry | None],
-                     areas: list[shapely.Geometry | None], problems: dict[int, str]) -> list[int]:
+                     areas: list[shapely.Geometry | None], problems: dict[int, str],
+                     simplified: list[tuple[int, int, int, float]] | None = None) -> list[int]:
     """Place rows by the file's own geometry; returns the rows whose point is 0, 0 (left unlocated)."""
     if table.geometry is None:  # a spreadsheet or CSV: nothing to place here
         return []
@@ -265,15 +282,22 @@ def _locate_geometry(table: RawTable, project_crs: CRS, forced: CRS | None, poin
         src = detected.crs
     zeros = []
     for i, geom in enumerate(geoms):
-        if geom is not None and not geom.is_empty and _place(i, geom, src, project_crs, points, areas, problems):
+        if geom is not None and not geom.is_empty and _place(i, geom, src, project_crs, points, areas, problems,
+                                                             simplified):
             zeros.append(i)
     return zeros
 
 
 def _place(i: int, geom: shapely.Geometry, src: CRS, dst: CRS, points: list[shapely.Geometry | None],
-           areas: list[shapely.Geometry | None], problems: dict[int, str]) -> bool:
-    """Place one geometry; True when it is the point 0, 0, which stands for "no location" (left unplaced)."""
+           areas: list[shapely.Geometry | None], problems: dict[int, str],
+           simplified: list[tuple[int, int, int, float]] | None = None) -> bool:
+    """Place one geometry; True when it is the point 0, 0, which stands for "no location" (left unplaced).
+    A footprint is checked against the limits (``footprints``) first; ``simplified`` collects the rows
+    whose footprint was simplified, with the number of points before and after and the tolerance."""
     kind = geom.geom_type
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
+        problems[i] = "the geometry has coordinates that are not finite numbers (NaN or infinity)"
+        return False
     if kind in ("Point", "MultiPoint"):
         pt = geom if kind == "Point" else geom.centroid
         if pt.x == 0 and pt.y == 0:
@@ -284,6 +308,15 @@ def _place(i: int, geom: shapely.Geometry, src: CRS, dst: CRS, points: list[shap
         points[i] = _to_project(np.array([pt], dtype=object), src, dst)[0]
         return False
     elif kind in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        minx, miny, maxx, maxy = geom.bounds
+        if not (in_range(src, minx, miny) and in_range(src, maxx, maxy)):
+            problems[i] = f"the area ({minx:g}, {miny:g} to {maxx:g}, {maxy:g}) is outside {range_text(src)}"
+            return False
+        try:
+            geom, simple = footprints.within_limits(geom)
+        except ValueError as exc:
+            problems[i] = str(exc)
+            return False
         projected = _to_project(np.array([geom], dtype=object), src, dst)[0]
         if not projected.is_valid:
             projected = shapely.make_valid(projected)
@@ -293,6 +326,9 @@ def _place(i: int, geom: shapely.Geometry, src: CRS, dst: CRS, points: list[shap
             problems[i] = f"the geometry is a {kind} with no area"
             return False
         area = shapely.union_all(polys)
+        if simple is not None and simplified is not None:
+            unit = 111_320.0 if src.is_geographic else float(src.axis_info[0].unit_conversion_factor)
+            simplified.append((i, simple.before, int(shapely.get_num_coordinates(area)), simple.tolerance * unit))
         areas[i] = area
         points[i] = area.point_on_surface()
         return False

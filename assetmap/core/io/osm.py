@@ -16,6 +16,7 @@ import pandas as pd
 import pyogrio
 
 from assetmap.core.errors import DataError
+from assetmap.core.io.limits import library_detail
 from assetmap.core.io.table import RawTable
 from assetmap.core.taxonomy import Taxonomy, default_taxonomy
 
@@ -50,7 +51,7 @@ def read_osm(path: Path, taxonomy: Taxonomy | None = None) -> RawTable:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 gdf = pyogrio.read_dataframe(str(path), layer=layer)
         except Exception as exc:
-            raise DataError(f"could not be read as an OpenStreetMap extract ({str(exc).splitlines()[0]})",
+            raise DataError(f"could not be read as an OpenStreetMap extract ({library_detail(exc, path)})",
                             file=path) from None
         tag_columns = [c for c in gdf.columns if c not in ("osm_id", "osm_way_id", "other_tags", "geometry")]
         records = []

@@ -7,22 +7,25 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
-from assetmap.core.errors import DataError
+from assetmap.core.errors import AssetmapError, DataError
+from assetmap.core.io import archives, limits
+from assetmap.core.io.coords import unusable_crs
 from assetmap.core.io.sniff import detect_format, utf16_codec
 from assetmap.core.io.table import CellProblem, RawTable
 from assetmap.core.taxonomy import Taxonomy
@@ -46,19 +49,35 @@ def reader(fmt: str) -> Callable[[_R], _R]:
 
 def read_table(path: str | Path, layer: str | None = None, *, taxonomy: Taxonomy | None = None) -> RawTable:
     """Read any supported file into a ``RawTable``; ``taxonomy`` (a project's, with its own kinds) says which
-    OpenStreetMap features are assets."""
-    path = Path(path)
-    fmt = detect_format(path)
-    if fmt == "osm" and taxonomy is not None:
-        from assetmap.core.io.osm import read_osm
+    OpenStreetMap features are assets.
 
-        table = read_osm(path, taxonomy)
-    else:
-        table = READERS[fmt](path, layer)
+    Whatever goes wrong inside a reader or a library it calls comes out as a ``DataError`` naming the file
+    (the library's words in brackets, the traceback kept as its cause); a Cancel or Ctrl+C passes through.
+    """
+    path = Path(path)
+    try:
+        table = _read(path, layer, taxonomy)
+    except AssetmapError:
+        raise
+    except MemoryError:
+        raise DataError("is too big to read into memory", file=path) from None
+    except RecursionError:
+        raise DataError("is nested too deeply to be read", file=path) from None
+    except Exception as exc:  # a parser's own exception types: many, and undocumented
+        raise DataError(f"could not be read ({limits.library_detail(exc, path)})", file=path) from exc
     if len(table) == 0 and not table.early_rejects:
         raise DataError("has a header row but no data rows" if table.format in ("csv", "xlsx")
                         else "holds no features", file=path)
     return table
+
+
+def _read(path: Path, layer: str | None, taxonomy: Taxonomy | None) -> RawTable:
+    fmt = detect_format(path)
+    if fmt == "osm" and taxonomy is not None:
+        from assetmap.core.io.osm import read_osm
+
+        return read_osm(path, taxonomy)
+    return READERS[fmt](path, layer)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -142,6 +161,9 @@ def _header_index(rows: Sequence[Sequence[object]]) -> int | None:
 
 def _unique_headers(headers: Sequence[object], path: Path) -> tuple[list[str], list[str]]:
     """Column names from a header row, each one line and unique; and notes on the renamed duplicates."""
+    limits.check_columns(len(headers), path)
+    for i, h in enumerate(headers):
+        limits.check_header(h, path, i + 1)
     names: list[str] = []
     notes: list[str] = []
     for i, h in enumerate(headers):
@@ -169,6 +191,8 @@ def _build(path: Path, fmt: str, header: Sequence[object], body: Sequence[tuple[
         if _header_text(values[0]).lower() == header_key[0] and [_header_text(v).lower() for v in values] == header_key:
             rejects.append((number, "repeats the header row (two files pasted together?)"))
             continue
+        for column, value in zip(columns, values):
+            limits.check_cell(value, path, number, column)
         cells = [_cell(v) for v in values]
         problems += sum(isinstance(v, CellProblem) for v in cells)
         rows.append(cells)
@@ -195,6 +219,7 @@ def read_csv(path: Path, layer: str | None = None) -> RawTable:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DataError("the file is empty", file=path)
+    limits.check_lines(text, path)
     first, _, rest = text.partition("\n")
     declared = _SEP_LINE.fullmatch(first.strip())
     if declared:  # Excel's "sep=;" line names the separator and is not a row
@@ -207,16 +232,22 @@ def read_csv(path: Path, layer: str | None = None) -> RawTable:
             header_line = next((line for line in sample.splitlines() if line.strip()), "")
             counts = {d: header_line.count(d) for d in ",;\t|"}
             delimiter = max(counts, key=counts.__getitem__)
-    csv.field_size_limit(_FIELD_LIMIT)  # a long description is fine; the default stops at 128 KB
+    csv.field_size_limit(_FIELD_LIMIT)  # a cell longer than the limit is refused below, with its row and column
     records, ends = [], [0]
     parser = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         for record in parser:
+            if len(record) > limits.MAX_COLUMNS:
+                raise DataError(f"line {parser.line_num} has {len(record):,} values; assetmap reads at most "
+                                f"{limits.MAX_COLUMNS:,} columns", file=path)
             records.append(record)
             ends.append(parser.line_num)
     except csv.Error as exc:
         if "end of data" in str(exc):
             _unclosed_quote(path, records, len(records) + 1, None)
+        if "field larger than field limit" in str(exc):
+            raise DataError(f"line {parser.line_num} holds a cell of more than {limits.MAX_CELL_CHARS:,} characters, "
+                            "more than assetmap reads in one cell (is a closing quote missing?)", file=path) from None
         raise DataError(f"line {parser.line_num} could not be read as CSV ({exc})", file=path) from None
     if records and any("\n" in cell for cell in records[-1]):
         _check_last_record(path, text, records, ends[-2], delimiter)
@@ -241,7 +272,7 @@ def read_csv(path: Path, layer: str | None = None) -> RawTable:
     return _build(path, "csv", header, body, [note], rejects)
 
 
-_FIELD_LIMIT = 2**31 - 1
+_FIELD_LIMIT = limits.MAX_CELL_CHARS + 1
 
 
 def _check_last_record(path: Path, text: str, records: list[list[str]], start: int, delimiter: str) -> None:
@@ -273,6 +304,7 @@ def read_xlsx(path: Path, layer: str | None = None) -> RawTable:
     results, and a formula the file holds no result for is a ``CellProblem``."""
     import openpyxl
 
+    archives.check_zip(path)  # a workbook is a zip: the same limits on what it unpacks to
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -393,20 +425,49 @@ def _mark_uncalculated(path: Path, title: str, rows: list[list[object]], maybe: 
         book.close()
 
 
-def _from_geodataframe(path: Path, fmt: str, gdf: gpd.GeoDataFrame, note: str) -> RawTable:
-    geometry = gdf.geometry
-    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+def _from_geodataframe(path: Path, fmt: str, gdf: pd.DataFrame, note: str) -> RawTable:
+    """The table of a GIS layer: its attributes, and its geometry in a usable coordinate system with only
+    finite coordinates (a feature at NaN or infinity is rejected here, with its feature number). A layer
+    without geometry (a GeoPackage's attribute table) is read like a spreadsheet."""
+    limits.check_columns(len(gdf.columns), path)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        frame = pd.DataFrame(gdf).astype(object).reset_index(drop=True)
+        return RawTable(path, fmt, frame, list(range(1, len(frame) + 1)),
+                        notes=[f"{note}, which has no geometry: rows are placed by their columns"])
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object).reset_index(drop=True)
+    geometry = gdf.geometry.reset_index(drop=True)
+    try:
+        crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    except CRSError as exc:
+        raise DataError(f"has a coordinate system assetmap cannot use ({exc})", file=path) from None
+    problem = unusable_crs(crs) if crs is not None else None
+    if problem:
+        raise DataError(f"its {problem}; save it in latitude and longitude (EPSG:4326) or a projected "
+                        "system such as British National Grid (EPSG:27700)", file=path)
     numbers = list(range(1, len(frame) + 1))
-    crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
-    return RawTable(path, fmt, frame.reset_index(drop=True), numbers,
-                    geometry=geometry.reset_index(drop=True), crs=crs, notes=[note])
+    rejects = []
+    bad = _non_finite(geometry)
+    if len(bad):
+        rejects = [(numbers[i], "the geometry has coordinates that are not finite numbers (NaN or infinity)")
+                   for i in bad]
+        keep = np.setdiff1d(np.arange(len(frame)), bad)
+        frame, geometry = frame.iloc[keep].reset_index(drop=True), geometry.iloc[keep].reset_index(drop=True)
+        numbers = [numbers[i] for i in keep]
+    return RawTable(path, fmt, frame, numbers, geometry=geometry, crs=crs, early_rejects=rejects, notes=[note])
+
+
+def _non_finite(geometry: gpd.GeoSeries) -> np.ndarray:
+    """Positions of the geometries with a NaN or infinite x or y."""
+    coords, index = shapely.get_coordinates(np.asarray(geometry.values, dtype=object), return_index=True)
+    return np.unique(index[~np.isfinite(coords).all(axis=1)])
 
 
 def _choose_layer(source: str, path: Path, layer: str | None) -> str | None:
     try:
         layers = pyogrio.list_layers(source)
     except Exception as exc:
-        raise DataError(f"could not be opened as a GIS file ({str(exc).splitlines()[0]})", file=path) from None
+        raise DataError(f"could not be opened as a GIS file ({limits.library_detail(exc, source, path)})",
+                        file=path) from None
     names = [str(n) for n, _ in layers]
     if layer:
         if layer not in names:
@@ -428,7 +489,7 @@ def read_vector(path: Path, layer: str | None = None, *, source: str | None = No
     try:
         gdf = pyogrio.read_dataframe(src, layer=chosen)
     except Exception as exc:
-        raise DataError(f"could not be read ({str(exc).splitlines()[0]})", file=path) from None
+        raise DataError(f"could not be read ({limits.library_detail(exc, src, path)})", file=path) from None
     table = _from_geodataframe(path, "vector", gdf, f"layer '{chosen}'")
     table.layer = chosen
     return table
@@ -440,45 +501,53 @@ _ZIPPED_GIS = (".geojson", ".json", ".gpkg", ".kml", ".fgb", ".gml")
 
 @reader("zip")
 def read_zip(path: Path, layer: str | None = None) -> RawTable:
-    """A zipped Shapefile (the usual way councils publish them), or one zipped GeoJSON/GeoPackage/KML."""
-    with zipfile.ZipFile(path) as zf:
+    """A zipped Shapefile (the usual way councils publish them), or one zipped GeoJSON/GeoPackage/KML.
+    What is read is unpacked first (see ``archives``: damaged, encrypted and oversized zips are refused)."""
+    with archives.open_zip(path) as zf:
         names = [n for n in zf.namelist() if not n.startswith("__MACOSX") and not n.endswith("/")]
-    shps = [n for n in names if n.lower().endswith(".shp")]
-    if not shps:
-        others = [n for n in names if n.lower().endswith(_ZIPPED_GIS)]
+        shps = [n for n in names if n.lower().endswith(".shp")]
+        if not shps:
+            others = [n for n in names if n.lower().endswith(_ZIPPED_GIS)]
+            if layer:
+                others = [n for n in others if Path(n).stem == layer or Path(n).name == layer] or others
+            if len(others) == 1:
+                return _read_member(path, zf, others[0], layer)
+            if len(others) > 1:
+                raise DataError(f"the zip holds several GIS files ({_listing([Path(n).name for n in others])}); "
+                                "choose one with --layer", file=path)
+            raise DataError(f"the zip has no shapefile (.shp) or other GIS file (.geojson, .gpkg, .kml) inside; "
+                            f"it holds: {_listing(names) if names else 'nothing'}", file=path)
         if layer:
-            others = [n for n in others if Path(n).stem == layer or Path(n).name == layer] or others
-        if len(others) == 1:
-            return _read_member(path, others[0], layer)
-        listing = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "") if names else "nothing"
-        if len(others) > 1:
-            raise DataError(f"the zip holds several GIS files ({', '.join(Path(n).name for n in others)}); "
+            matches = [n for n in shps if Path(n).stem == layer]
+            if not matches:
+                raise DataError(f"the zip has no shapefile '{layer}' (it has: {_listing(shps)})", file=path)
+            shps = matches
+        if len(shps) > 1:
+            raise DataError(f"the zip holds several shapefiles ({_listing([Path(s).stem for s in shps])}); "
                             "choose one with --layer", file=path)
-        raise DataError(f"the zip has no shapefile (.shp) or other GIS file (.geojson, .gpkg, .kml) inside; "
-                        f"it holds: {listing}", file=path)
-    if layer:
-        matches = [n for n in shps if Path(n).stem == layer]
-        if not matches:
-            raise DataError(f"the zip has no shapefile '{layer}' (it has: {', '.join(shps)})", file=path)
-        shps = matches
-    if len(shps) > 1:
-        raise DataError(f"the zip holds several shapefiles ({', '.join(Path(s).stem for s in shps)}); "
-                        "choose one with --layer", file=path)
-    stem = shps[0][:-4]
-    missing = [ext for ext in (".dbf", ".shx") if not any(n.lower() == (stem + ext).lower() for n in names)]
-    if missing:
-        raise DataError(f"the shapefile in the zip is incomplete: {', '.join(missing)} is missing", file=path)
-    table = read_vector(path, None, source=f"/vsizip/{path}/{shps[0]}")
+        stem = shps[0][:-4]
+        missing = [ext for ext in (".dbf", ".shx") if not any(n.lower() == (stem + ext).lower() for n in names)]
+        if missing:
+            raise DataError(f"the shapefile in the zip is incomplete: {', '.join(missing)} is missing", file=path)
+        parts = [n for n in names if n[:len(stem) + 1].lower() == (stem + ".").lower() and "/" not in n[len(stem):]]
+        with tempfile.TemporaryDirectory(prefix="assetmap-") as tmp:
+            unpacked = archives.extract(path, zf, parts, Path(tmp))
+            table = read_vector(path, None, source=str(unpacked[shps[0]]))
     table.format = "zip"
     return table
 
 
-def _read_member(archive: Path, member: str, layer: str | None) -> RawTable:
+def _listing(names: Sequence[str], shown: int = 6) -> str:
+    """Names for a message: the first few, and how many more (a zip may hold thousands)."""
+    more = f" and {len(names) - shown:,} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _read_member(archive: Path, zf: zipfile.ZipFile, member: str, layer: str | None) -> RawTable:
     """One GIS file out of a zip."""
     inner_layer = None if layer in (Path(member).stem, Path(member).name) else layer
-    with zipfile.ZipFile(archive) as zf:
-        return _read_copy(archive, Path(member).name, lambda: zf.open(member), inner_layer,
-                          f"read from {Path(member).name} inside {archive.name}")
+    return _read_unpacked(archive, Path(member).name, lambda folder: archives.extract(archive, zf, [member], folder),
+                          inner_layer, f"read from {Path(member).name} inside {archive.name}")
 
 
 @reader("gzip")
@@ -487,21 +556,23 @@ def read_gzip(path: Path, layer: str | None = None) -> RawTable:
     name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
     if Path(name).suffix.lower() in (".gz", ".zip"):
         raise DataError("holds another archive inside; unpack it first", file=path)
-    return _read_copy(path, name, lambda: gzip.open(path, "rb"), layer, f"unpacked from {path.name}")
+    return _read_unpacked(path, name, lambda folder: archives.gunzip(path, folder / name), layer,
+                          f"unpacked from {path.name}")
 
 
-def _read_copy(source: Path, name: str, open_packed: Callable[[], IO[bytes] | gzip.GzipFile], layer: str | None,
-               note: str) -> RawTable:
-    """Unpack to a temporary file called ``name`` and read it, so every reader and check applies to it;
-    messages name ``source``, the file the user chose."""
+def _read_unpacked(source: Path, name: str, unpack: Callable[[Path], object], layer: str | None,
+                   note: str) -> RawTable:
+    """Unpack into a temporary folder (``unpack`` writes the file called ``name`` there) and read it, so
+    every reader and check applies to it; messages name ``source``, the file the user chose."""
     with tempfile.TemporaryDirectory(prefix="assetmap-") as tmp:
+        unpack(Path(tmp))
         inner = Path(tmp) / name
         try:
-            with open_packed() as src, open(inner, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-        except (OSError, EOFError, zipfile.BadZipFile) as exc:
-            raise DataError(f"could not be unpacked ({exc})", file=source) from None
-        table = READERS[detect_format(inner)](inner, layer)
+            table = READERS[detect_format(inner)](inner, layer)
+        except DataError as exc:
+            if exc.file is None or Path(exc.file) != inner:
+                raise
+            raise DataError(f"{name} inside it: {exc.reason}", file=source, row=exc.row, column=exc.column) from None
     table.path = source
     table.notes.insert(0, note)
     return table

@@ -15,18 +15,19 @@ from assetmap.core.errors import DataError, NotAProjectError
 from assetmap.core.model import plain_value
 from assetmap.core.project import gpkg
 from assetmap.core.project.schema import SCHEMA_VERSION, Table
+from assetmap.core.project.trust import open_sqlite
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 NEIGHBOURHOOD_FIELDS = ("code", "name", "population", "imd_decile", "imd_rank", "local_authority")
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """A hardened connection to a project file (see ``trust``), with the functions GDAL's triggers call."""
     try:
         if readonly:  # a URI, so that '#', '?' and '%' in a file name stay part of it
-            conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-                                   timeout=30)
+            conn = open_sqlite(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
         else:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn = open_sqlite(path, timeout=30)
     except sqlite3.Error as exc:
         raise NotAProjectError(f"{Path(path).name} cannot be opened: {exc}.") from None
     gpkg.register_sql_functions(conn)
@@ -120,7 +121,13 @@ def read_schema_version(conn: sqlite3.Connection, path: Path) -> int:
     if row is None:
         raise NotAProjectError(f"{path.name} has no schema version: it is not an assetmap project.")
     try:
-        return int(json.loads(row[0]))
-    except (TypeError, ValueError):
-        raise DataError(f"layer 'settings', key 'schema_version': '{row[0]}' is not a schema version (it was changed "
-                        f"outside assetmap); expected a whole number such as {SCHEMA_VERSION}", file=path) from None
+        value = json.loads(row[0]) if isinstance(row[0], (str, bytes)) else row[0]
+    except (ValueError, RecursionError):
+        value = None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 2.0: written as a number by another tool
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    # anything else: text, a list, a fraction, 1e999 (infinity), 0 or a negative number
+    raise DataError(f"layer 'settings', key 'schema_version': '{str(row[0])[:60]}' is not a schema version (it was "
+                    f"changed outside assetmap); expected a whole number such as {SCHEMA_VERSION}", file=path)

@@ -12,8 +12,9 @@ another program has changed the file since) assetmap checks that:
   When the project is open for editing these completions are saved in the file (one
   transaction); read-only, they live in a temporary copy of the assets table and the file is
   left as it is. Anything else (an unknown category or kind, a feature without a name, a line
-  in the assets layer, a neighbourhood without a boundary) is one ``OutsideEditError`` naming
-  the file, the layer, each feature's fid and column, and what was expected.
+  in the assets layer, a website that is not an http(s) address, a neighbourhood without a
+  boundary) is one ``OutsideEditError`` naming the file, the layer, each feature's fid and
+  column, and what was expected.
 
 Invalid (self-intersecting) boundaries and footprints are repaired when read, as the boundary
 import does; the file keeps what the other tool wrote.
@@ -21,6 +22,8 @@ import does; the file keeps what the other tool wrote.
 
 from __future__ import annotations
 
+import json
+import math
 import sqlite3
 import struct
 from collections.abc import Iterable
@@ -29,13 +32,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 
 from assetmap.core.errors import DataError, NotAProjectError
-from assetmap.core.model import VISIBILITY, clean_asset, new_id, now_iso
-from assetmap.core.project import gpkg
+from assetmap.core.model import VISIBILITY, clean_asset, is_blank, new_id, now_iso
+from assetmap.core.project import gpkg, trust
 from assetmap.core.project.schema import SCHEMA_VERSION, TABLES, column_sql, columns_added_after
 from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy
+from assetmap.core.web_address import web_address_problem
 
 # Layers holding data that cannot be worked out again: missing, they are an error. The others
 # (gap_results, worked out again by `assetmap gaps`, and assessments, which came after the first
@@ -44,6 +49,7 @@ REQUIRED_TABLES = ("settings", "neighbourhoods", "assets", "asset_areas", "peopl
 _GDAL_TABLES = ("gpkg_", "rtree_", "sqlite_")
 _SHOWN = 5  # problems spelled out in one message before "and N more"
 _POLYGONAL = ("Polygon", "MultiPolygon")
+COORDINATE_LIMIT = 1e8  # metres: 100,000 km, far beyond any projected coordinate system's false origin
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ class Adoption:
 @lru_cache(maxsize=1)
 def expected_columns() -> dict[str, dict[str, str]]:
     """Each table's columns (name → SQL type) exactly as ``Project.create`` makes them."""
-    conn = sqlite3.connect(":memory:")
+    conn = trust.open_sqlite(":memory:")
     out: dict[str, dict[str, str]] = {}
     try:
         for table in TABLES:
@@ -243,7 +249,25 @@ def _geometry(blob: Any, srs_id: int) -> tuple[shapely.Geometry | None, str | No
     if geom is not None and srs not in (srs_id, 0, -1, None):
         return None, (f"is stored with SRS id {srs}, but the layer is in SRS id {srs_id}: the coordinates may be "
                       "in another coordinate system. Reproject the feature to the layer's CRS")
-    return geom, None
+    return geom, _coordinate_problem(geom)
+
+
+def _coordinate_problem(geom: shapely.Geometry | None) -> str | None:
+    """Why a geometry's coordinates cannot be on a map: infinite, beyond ``COORDINATE_LIMIT``, or NaN in a
+    shape (a point of NaNs is an empty point, as GDAL writes one)."""
+    if geom is None or geom.is_empty:
+        return None
+    coords = shapely.get_coordinates(geom)
+    if np.isnan(coords).any():
+        if geom.geom_type == "Point":
+            return None
+        return "has coordinates that are not numbers (NaN); redraw the shape in QGIS"
+    worst = float(np.abs(coords).max())
+    if not math.isfinite(worst) or worst > COORDINATE_LIMIT:
+        shown = "infinity" if not math.isfinite(worst) else f"{worst:.3g}"
+        return (f"has a coordinate of {shown}, outside any map (at most {COORDINATE_LIMIT:.0e} m from the "
+                "coordinate system's origin); move the feature in QGIS or clear its geometry")
+    return None
 
 
 def point_geometry(geom: shapely.Geometry | None) -> tuple[shapely.Geometry | None, str | None]:
@@ -297,9 +321,9 @@ def scan_assets(conn: sqlite3.Connection, srs_id: int, taxonomy: Taxonomy) -> tu
     seen: dict[str, int] = {}
     stamp = now_iso()
     kinds = taxonomy.kinds
-    rows = conn.execute('SELECT fid, "id", "name", "category", "kind", "visibility", "created_at", "updated_at", geom '
-                        "FROM main.assets ORDER BY fid")
-    for fid, asset_id, name, category, kind, visibility, created, updated, blob in rows:
+    rows = conn.execute('SELECT fid, "id", "name", "category", "kind", "visibility", "created_at", "updated_at", geom, '
+                        '"website" FROM main.assets ORDER BY fid')
+    for fid, asset_id, name, category, kind, visibility, created, updated, blob, website in rows:
         fix: dict[str, Any] = {}
         notes: list[str] = []
         key = None if _text(asset_id) is None else str(asset_id)
@@ -310,6 +334,10 @@ def scan_assets(conn: sqlite3.Connection, srs_id: int, taxonomy: Taxonomy) -> tu
             seen[key] = fid
         if _text(name) is None:
             problems.append(Problem("assets", fid, "name", "is empty; every asset needs a name"))
+        if website is not None and not is_blank(website):  # it is published: http(s) only, as the form allows
+            refused = web_address_problem(str(website))
+            if refused:
+                problems.append(Problem("assets", fid, "website", refused + "; correct it or clear it"))
         fine = (category in CATEGORY_IDS and category != "people" and visibility in VISIBILITY
                 and (kind is None or (kind in kinds and kinds[kind].category == category))) or (
                 category == UNCATEGORISED and kind is None and visibility == "private")  # a draft to sort
@@ -374,7 +402,7 @@ def plain_point(blob: Any, srs_id: int) -> bool:
     if len(wkb) != 21 or wkb[0] not in (0, 1):
         return False
     kind, x, y = struct.unpack(("<" if wkb[0] == 1 else ">") + "Idd", wkb[1:])
-    return bool(kind == 1 and x == x and y == y)  # NaN coordinates are an empty point
+    return bool(kind == 1 and abs(x) <= COORDINATE_LIMIT and abs(y) <= COORDINATE_LIMIT)  # not NaN, infinite or far
 
 
 def apply_fixes(conn: sqlite3.Connection, schema: str, fixes: dict[int, dict[str, Any]]) -> None:
@@ -462,7 +490,142 @@ def scan_asset_areas(conn: sqlite3.Connection, srs_id: int) -> tuple[list[Proble
     return problems, notices
 
 
-def raise_problems(path: Path, problems: Iterable[Problem]) -> None:
+def raise_problems(path: Path, problems: Iterable[Problem], advice: str = ROW_ADVICE) -> None:
     found = list(problems)
     if found:
-        raise OutsideEditError(path, found, ROW_ADVICE)
+        raise OutsideEditError(path, found, advice)
+
+
+# --- coordinate systems, settings and stored results --------------------------------------------
+
+GAP_ADVICE = ("Stored gap results are worked out again by `assetmap gaps PROJECT` (opened for editing, assetmap "
+              "drops unreadable ones first).")
+MAX_STORED_CHARS = 2_000_000  # one stored JSON value: far above any real result, well below a memory problem
+MAX_STORED_DEPTH = 32
+
+
+def layer_srs_id(conn: sqlite3.Connection, path: Path) -> int:
+    """The SRS id of the assets layer, as registered in gpkg_geometry_columns (a whole number)."""
+    row = conn.execute("SELECT srs_id, typeof(srs_id) FROM gpkg_geometry_columns "
+                       "WHERE lower(table_name) = 'assets' AND lower(column_name) = 'geom'").fetchone()
+    if row is None:
+        raise OutsideEditError(path, [Problem("assets", None, "geom", "is not registered as the layer's geometry "
+                                              "column (gpkg_geometry_columns); restore the layer from a backup copy "
+                                              "of the project")])
+    if row[1] != "integer":
+        raise OutsideEditError(path, [Problem("gpkg_geometry_columns", None, "srs_id", (
+            f"'{str(row[0])[:40]}' (the assets layer's) is not an SRS id; expected the whole number of a row in "
+            "gpkg_spatial_ref_sys, such as 27700"))], ROW_ADVICE)
+    return int(row[0])
+
+
+# Settings whose readers take a JSON type for granted, with that type (JSON null is always "not set").
+# The others (taxonomy_additions, gap_rules, assessment_criteria, postcode_lookups) are checked in full
+# by the modules that read them.
+_SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "name": ((str, int, float), "text"),
+    "description": ((str,), "text"),
+    "attribution": ((str,), "text"),
+    "created_at": ((str,), "a date and time as text"),
+    "figures": ((dict,), 'a JSON object such as {"population": "..."}'),
+    "gap_run": ((dict,), "a JSON object describing the last gap analysis"),
+}
+
+
+def parse_stored_json(text: Any) -> tuple[Any, str | None]:
+    """(value, problem) of JSON text read from the file: bounded in size and depth, finite numbers only."""
+    if not isinstance(text, str):
+        return None, f"is {type(text).__name__} data, not JSON text"
+    if len(text) > MAX_STORED_CHARS:
+        return None, f"is {len(text):,} characters long, more than assetmap stores ({MAX_STORED_CHARS:,})"
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not a number JSON allows")
+
+    try:
+        value = json.loads(text, parse_constant=refuse)
+    except RecursionError:
+        return None, f"is nested deeper than {MAX_STORED_DEPTH} levels"
+    except ValueError as exc:
+        return None, f"'{text[:40]}' is not JSON ({exc})"
+    if _depth(value) > MAX_STORED_DEPTH:
+        return None, f"is nested deeper than {MAX_STORED_DEPTH} levels"
+    return value, None
+
+
+def _depth(value: Any) -> int:
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        deepest = max(deepest, level)
+        if level > MAX_STORED_DEPTH:
+            break
+        if isinstance(item, dict):
+            todo.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            todo.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def check_setting(path: Path, key: str, value: Any) -> Any:
+    """``value`` if it is the JSON type the setting ``key`` holds; else one ``OutsideEditError`` naming the key."""
+    expected = _SETTING_TYPES.get(key)
+    if value is None or expected is None or (isinstance(value, expected[0]) and not isinstance(value, bool)):
+        return value
+    shown = json.dumps(value)[:60]
+    raise OutsideEditError(path, [Problem("settings", None, "value", (
+        f"key '{key}': {shown} is not {expected[1]}"))], ROW_ADVICE)
+
+
+def _number_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _numbers(value: Any) -> bool:
+    return isinstance(value, dict) and all(_number_or_none(v) for v in value.values())
+
+
+# What readers of a stored result use, and what each must be; other keys only need to be bounded JSON.
+_GAP_FIELDS: dict[str, tuple[Any, str]] = {
+    "name": (lambda v: v is None or isinstance(v, str), "text"),
+    "population": (_number_or_none, "a number"),
+    "imd_decile": (_number_or_none, "a number"),
+    "counts": (_numbers, "an object of numbers"),
+    "kinds": (_numbers, "an object of numbers"),
+    "per_1000": (_numbers, "an object of numbers"),
+    "coverage": (_numbers, "an object of numbers"),
+    "density": (_numbers, "an object of numbers"),
+    "gap_score": (_number_or_none, "a number"),
+    "priority": (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)), "a whole number"),
+    "left_behind": (lambda v: v is None or isinstance(v, bool), "true or false"),
+    "flags": (lambda v: isinstance(v, list) and all(
+        isinstance(f, dict) and all(isinstance(f.get(k, ""), str) for k in ("rule", "severity", "message"))
+        for f in v), "a list of flags (objects with a rule, severity and message)"),
+}
+
+
+def gap_result_problem(code: Any, text: Any) -> str | None:
+    """Why one stored gap result (a row of gap_results) cannot be used, or None."""
+    value, problem = parse_stored_json(text)
+    if problem:
+        return problem
+    if not isinstance(value, dict):
+        return f"is a JSON {type(value).__name__}, not the object `assetmap gaps` stores"
+    if value.get("code", code) != code:
+        return f"is the result of neighbourhood {str(value.get('code'))[:20]!r}, stored under {str(code)[:20]!r}"
+    for key, (fine, expected) in _GAP_FIELDS.items():
+        if key in value and not fine(value[key]):
+            return f"has {key} {json.dumps(value[key])[:40]}, which is not {expected}"
+    return None
+
+
+def scan_gap_results(conn: sqlite3.Connection) -> list[Problem]:
+    """Stored gap results that cannot be used (junk JSON, the wrong shape, too big or too deep)."""
+    if not conn.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'gap_results'").fetchone():
+        return []
+    problems = []
+    for fid, code, text in conn.execute('SELECT fid, "code", "result" FROM main.gap_results ORDER BY fid'):
+        problem = gap_result_problem(code, text)
+        if problem:
+            problems.append(Problem("gap_results", fid, "result", problem))
+    return problems

@@ -30,7 +30,7 @@ from assetmap.core.model import (
     validate_asset,
 )
 from assetmap.core.progress import Progress, ensure_progress
-from assetmap.core.project import gpkg, outside
+from assetmap.core.project import gpkg, outside, trust
 from assetmap.core.project.atomic import atomic_path
 from assetmap.core.project.files import (
     NEIGHBOURHOOD_FIELDS,
@@ -44,6 +44,7 @@ from assetmap.core.project.files import (
 )
 from assetmap.core.project.lock import ProjectLock
 from assetmap.core.project.people import PeopleMixin
+from assetmap.core.project.recover import roll_back_interrupted_save
 from assetmap.core.project.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 from assetmap.core.taxonomy import Taxonomy
 
@@ -68,8 +69,8 @@ class Project(PeopleMixin):
         self._lock = lock
         self.readonly_reason = ""  # set when a project asked for editing could only be opened read-only
         self.notices: list[str] = []  # what assetmap completed or repaired of edits made outside it
-        row = conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name)='assets'").fetchone()
-        self.srs_id = int(row[0])
+        self.srs_id = outside.layer_srs_id(conn, path)
+        self._guard = trust.WriteGuard(path, trust.Verified(-1, False))  # checked again before any write until set
         crs = self.get_setting("crs")
         try:
             self.crs = CRS.from_user_input(crs)
@@ -102,7 +103,7 @@ class Project(PeopleMixin):
         if not crs.is_projected:
             raise AssetmapError("A project's coordinate system must be projected (in metres), such as EPSG:27700.")
         with atomic_path(path) as tmp:
-            conn = sqlite3.connect(tmp, isolation_level=None)
+            conn = trust.open_sqlite(tmp)
             try:
                 conn.execute("BEGIN")
                 gpkg.init_geopackage(conn)
@@ -151,6 +152,8 @@ class Project(PeopleMixin):
                 why = f"assetmap cannot create {path.name}.lock beside it ({exc.strerror or exc})"
                 reason, readonly = cls._readonly_message(path, why), True
         try:
+            if readonly:  # a crash mid-save left a journal that only a writer can roll back
+                roll_back_interrupted_save(path)
             project = cls._connect(path, readonly, lock)
         except BaseException:
             if lock:
@@ -188,8 +191,10 @@ class Project(PeopleMixin):
                             f"reads up to {SCHEMA_VERSION}). Update assetmap to open it."
                         )
                 recreate = outside.check_layers(conn, path, version)
+                verified = trust.check_schema(conn, path)  # before anything can fire a trigger (see trust)
                 project = cls(path, conn, readonly, lock)
                 project._file_version = version
+                project._guard = trust.WriteGuard(path, verified)
             except sqlite3.DatabaseError as exc:  # not SQLite after all, damaged, or its WAL cannot be read
                 raise NotAProjectError(cls._unreadable(path, exc)) from None
         except BaseException:
@@ -241,6 +246,7 @@ class Project(PeopleMixin):
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         if version == self._data_version:
             return
+        self._guard.recheck(conn)  # another program may have added a trigger or view since
         self._taxonomy = None  # another program (or handle) may have added or removed the project's kinds
         if self._data_version is not None:
             self._recreate = outside.check_layers(conn, self.path, self._file_version)
@@ -257,6 +263,7 @@ class Project(PeopleMixin):
         hood_problems, hood_notes = outside.scan_neighbourhoods(conn, self.srs_id)
         area_problems, area_notes = outside.scan_asset_areas(conn, self.srs_id)
         outside.raise_problems(self.path, [*problems, *hood_problems, *area_problems])
+        gap_notes = self._drop_unreadable_gap_results()
         if adoption.fixes:
             if self.readonly:  # the file stays as it is; this handle reads a completed copy of the layer
                 if not conn.execute("SELECT 1 FROM sqlite_temp_master WHERE type='table' AND name='assets'").fetchone():
@@ -272,8 +279,23 @@ class Project(PeopleMixin):
             self._saved_notices = (self._saved_notices if not self.readonly else []) + [note]
         elif self.readonly:
             self._saved_notices = []
-        self.notices = self._saved_notices + hood_notes + area_notes
+        self.notices = self._saved_notices + hood_notes + area_notes + gap_notes
         self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _drop_unreadable_gap_results(self) -> list[str]:
+        """Stored gap results that cannot be read: one error when read-only; dropped (all of that run, which
+        ``assetmap gaps`` works out again) when open for editing, with a note saying so."""
+        problems = outside.scan_gap_results(self._conn)
+        if not problems:
+            return []
+        if self.readonly:
+            outside.raise_problems(self.path, problems, outside.GAP_ADVICE)
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM gap_results")
+        first = problems[0]
+        return [f"gap_results fid {first.fid}: the stored result {first.message}"
+                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+                + "; the stored gap results were dropped: run the gap analysis again"]
 
     def _upgrade(self, version: int) -> None:
         with self.transaction() as conn:
@@ -339,8 +361,9 @@ class Project(PeopleMixin):
         except sqlite3.Error as exc:
             raise self._write_error(exc) from None
         try:
-            yield conn
-            conn.execute("COMMIT")
+            with self._guard.writing(conn):  # the schema checked again; GDAL's verified triggers may run
+                yield conn
+                conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -378,7 +401,10 @@ class Project(PeopleMixin):
         if row is None or row[0] is None:
             return default
         try:
-            return json.loads(row[0])
+            return outside.check_setting(self.path, key, json.loads(row[0]))
+        except RecursionError:
+            raise outside.OutsideEditError(self.path, [outside.Problem("settings", None, "value", (
+                f"key '{key}' is JSON nested too deeply to read"))], outside.ROW_ADVICE) from None
         except (TypeError, ValueError):
             raise outside.OutsideEditError(self.path, [outside.Problem("settings", None, "value", (
                 f"'{str(row[0])[:60]}' (key '{key}') is not JSON; expected JSON text such as \"text\", 12 or "
@@ -592,7 +618,7 @@ class Project(PeopleMixin):
         """Copy the project to a new file atomically (SQLite's online backup: consistent even mid-edit)."""
         dest = Path(dest)
         with atomic_path(dest) as tmp:
-            target = sqlite3.connect(tmp)
+            target = trust.open_sqlite(tmp)
             try:
                 self._conn.backup(target)
             finally:
