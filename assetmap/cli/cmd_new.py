@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--imd-field", help="column with the IMD decile (1 = most deprived)")
     p.add_argument("--crs", help="project coordinate system when there are no boundaries (default EPSG:27700)")
     p.add_argument("--name", help="the project's title")
+    p.add_argument("--allow-overlap", action="store_true",
+                   help="accept neighbourhoods that overlap (an asset in an overlap counts in each of them)")
     p.add_argument("--force", action="store_true", help="replace the file if it exists")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
@@ -75,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
     with atomic_path(args.project) as tmp:
         if plan is not None:
             title = args.name or (plan.area["name"] if plan.area else "")
-            create_project(tmp, plan, name=title or args.project.stem)
+            create_project(tmp, plan, name=title or args.project.stem, allow_overlap=args.allow_overlap,
+                           source=str(args.boundaries or "the bundled LSOAs"))
         else:
             Project.create(tmp, crs, name=args.name or args.project.stem)
         with Project.open(tmp, readonly=True) as project:

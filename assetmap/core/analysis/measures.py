@@ -51,9 +51,23 @@ def _table(codes: np.ndarray, owner: np.ndarray, labels: pd.Series, columns: lis
     return table.reindex(columns=sorted(set(columns) | set(names)), fill_value=0)
 
 
+def overlap_owners(neighbourhoods: np.ndarray, points: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(point, neighbourhood) pairs where overlapping neighbourhoods are allowed: every neighbourhood whose interior
+    holds a point, and the first one for a point only on boundaries (as ``assign_points``)."""
+    tree = shapely.STRtree(neighbourhoods)
+    pt_i, nb_i = tree.query(points, predicate="within")
+    inside = np.zeros(len(points), dtype=bool)
+    inside[pt_i] = True
+    edge = np.flatnonzero(~inside & (owner >= 0))
+    return np.concatenate([pt_i, edge]), np.concatenate([nb_i, owner[edge]])
+
+
 def count_assets(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, people: pd.DataFrame,
-                 *, include_unlocated: bool) -> Counts:
-    """Counts by category (all six, people from the people table) and by kind for each neighbourhood."""
+                 *, include_unlocated: bool, allow_overlap: bool = False) -> Counts:
+    """Counts by category (all six, people from the people table) and by kind for each neighbourhood.
+
+    With ``allow_overlap`` (a project made with ``--allow-overlap``) an asset counts in every neighbourhood
+    that holds it, so the rows of an overlap may add up to more than the assets."""
     n = len(neighbourhoods)
     codes = neighbourhoods["code"].to_numpy()
     geoms = assets.geometry.to_numpy() if len(assets) else np.empty(0, dtype=object)
@@ -63,6 +77,11 @@ def count_assets(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, peo
     unlocated = assets[~located]
     if include_unlocated and n == 1:
         owner[~located] = 0
+    if allow_overlap and located.any() and n > 1:
+        where = np.flatnonzero(located)
+        rows, owners = overlap_owners(neighbourhoods.geometry.to_numpy(), geoms[located], owner[located])
+        assets = assets.iloc[np.concatenate([where[rows], np.flatnonzero(~located & (owner >= 0))])]
+        owner = np.concatenate([owners, owner[~located & (owner >= 0)]])
     kinds = assets["kind"].fillna(assets["category"] + "/unspecified") if len(assets) else pd.Series([], dtype=object)
     by_category = _table(codes, owner, assets["category"] if len(assets) else pd.Series([], dtype=object),
                          list(CATEGORY_IDS), n)

@@ -44,6 +44,7 @@ from assetmap.core.analysis.notices import mapped_kinds, notices_for
 from assetmap.core.analysis.population import PopulationPoints
 from assetmap.core.analysis.rules import RULES_SETTING, RuleSet, ensure_project_rules, project_rules
 from assetmap.core.analysis.small_numbers import hide_small_counts
+from assetmap.core.area.no_overlap import ALLOW_SETTING
 from assetmap.core.model import now_iso
 from assetmap.core.progress import Progress, ensure_progress
 from assetmap.core.taxonomy import CATEGORY_IDS, UNCATEGORISED, Taxonomy, default_taxonomy
@@ -61,6 +62,7 @@ class GapOptions:
     include_private: bool = True
     population: PopulationPoints | None = None  # residents (``population``) or homes (``homes``): coverage of them
     homes: bool = True  # without population points, ``run_gaps`` takes homes from the project's postcode lookup
+    allow_overlap: bool = False  # the project was made with --allow-overlap: count an asset in each unit holding it
 
     def describe(self) -> dict[str, Any]:
         given = self.population if self.population is not None and self.population.basis != HOMES else None
@@ -165,7 +167,8 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
     names = neighbourhoods["name"].astype(str).tolist()
     n = len(codes)
     population = pd.to_numeric(neighbourhoods["population"], errors="coerce").to_numpy(dtype=float)
-    counts = count_assets(neighbourhoods, assets, people, include_unlocated=options.include_unlocated)
+    counts = count_assets(neighbourhoods, assets, people, include_unlocated=options.include_unlocated,
+                          allow_overlap=options.allow_overlap)
     footprints = dict(zip(asset_areas["asset_id"], asset_areas.geometry)) if len(asset_areas) else {}
     footprint_area = dict(zip(asset_areas["asset_id"], asset_areas["area_m2"])) if len(asset_areas) else {}
     prep = PreparedNeighbourhoods.of(nb_geoms)
@@ -307,6 +310,10 @@ def run_gaps(project: Any, options: GapOptions | None = None, *, progress: Progr
     rules = project_rules(project) if store else ensure_project_rules(project)
     progress = ensure_progress(progress)
     options, notes = with_homes(project, options or GapOptions(), progress)
+    if project.get_setting(ALLOW_SETTING, False) is True:
+        options = replace(options, allow_overlap=True)
+        notes = [*notes, "this project's neighbourhoods overlap (made with --allow-overlap): an asset in an overlap "
+                         "counts in each neighbourhood that holds it"]
     result = analyse(project.neighbourhoods(), project.assets(), project.asset_areas(), project.people(), rules,
                      options=options, taxonomy=project.taxonomy, progress=progress)
     for view in [result] + ([result.public_view] if result.public_view is not None else []):

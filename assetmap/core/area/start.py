@@ -18,6 +18,7 @@ import pandas as pd
 from pyproj import CRS
 
 from assetmap.core.area import national
+from assetmap.core.area.no_overlap import ALLOW_SETTING, find_overlaps, refuse_overlaps
 from assetmap.core.area.overlap import OUTSIDE, WALES, overlap_figures
 from assetmap.core.area.select import areas_in, authority_columns, select_area
 from assetmap.core.boundaries import read_boundaries
@@ -211,11 +212,20 @@ def _derived(kind: str, method: str, missing: list[str], total: int) -> dict[str
     return out
 
 
-def create_project(path: str | Path, plan: ProjectPlan, *, name: str = "") -> Path:
-    """Write the project, its neighbourhoods and its "figures" (and chosen area) settings in one go."""
+def create_project(path: str | Path, plan: ProjectPlan, *, name: str = "", allow_overlap: bool = False,
+                   source: str = "the boundaries") -> Path:
+    """Write the project, its neighbourhoods and its "figures" (and chosen area) settings in one go.
+
+    Neighbourhoods overlapping by more than a sliver are refused (``no_overlap``) unless ``allow_overlap``.
+    """
     from assetmap.core.project import Project
 
     settings: dict[str, Any] = {"figures": plan.figures}
+    if allow_overlap:
+        if find_overlaps(plan.frame):
+            settings[ALLOW_SETTING] = True  # assets in an overlap count in every neighbourhood that holds them
+    else:
+        refuse_overlaps(plan.frame, source)
     if plan.area:
         settings["area"] = plan.area
     sources = sorted({str(f["source"]) for key, f in plan.figures.items()
