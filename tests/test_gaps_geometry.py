@@ -202,3 +202,16 @@ def test_missing_category_says_when_nothing_of_it_is_mapped_anywhere(empty_proje
     missing = {f["message"] for f in west["flags"] if f["rule"] == "missing_category"}
     assert "Nothing in West is mapped under \u201cLocal economy\u201d yet." in missing  # East has one
     assert not any("Culture and heritage" in m for m in missing)  # mapped nowhere: a notice instead
+
+
+def test_the_map_outlines_only_the_top_tenth_by_priority(tmp_path: Path) -> None:
+    """Twenty neighbourhoods all short of something: two (the top tenth by priority) are outlined, not twenty."""
+    squares = [shapely.box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000) for i in range(20)]
+    path = _project(tmp_path, squares, deciles=[1 + i % 10 for i in range(20)])
+    _add(path, "physical/village_hall", X0 + 500, Y0 + 500)
+    _add(path, "economy/pub", X0 + 1500, Y0 + 500)
+    with Project.open(path) as project:
+        result = run_gaps(project)
+    outlined = [r for r in result.neighbourhoods if r["attention"]]
+    assert all(r["gap_score"] > 0 for r in result.neighbourhoods)
+    assert sorted(r["priority"] for r in outlined) == [1, 2]

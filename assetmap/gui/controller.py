@@ -67,13 +67,17 @@ def _no_collections() -> Iterator[None]:
 
 
 def _flagged(results: list[dict[str, Any]]) -> tuple[int, int] | None:
-    """(any gap, a medium or high gap): how many neighbourhoods have one, once analysed.
+    """(any gap, outlined): how many neighbourhoods have a gap, and how many the map outlines, once analysed.
 
-    ``results`` are the map data's neighbourhoods or the stored gap results (the same keys)."""
+    ``results`` are the map data's neighbourhoods or the stored gap results (the same keys). Runs stored
+    before the map outlined only those needing attention most are outlined for a medium or high gap."""
     if not any("coverage" in h for h in results):
         return None
-    return (sum(1 for h in results if h.get("flags")),
-            sum(1 for h in results if any(f.get("severity") != "low" for f in h.get("flags") or [])))
+    if any("attention" in h for h in results):
+        outlined = sum(1 for h in results if h.get("attention"))
+    else:
+        outlined = sum(1 for h in results if any(f.get("severity") != "low" for f in h.get("flags") or []))
+    return sum(1 for h in results if h.get("flags")), outlined
 
 
 class MapFeed(QObject):

@@ -94,7 +94,7 @@ class LayersPanel(QWidget):
         self._filling = True
         try:
             layers = [(NEIGHBOURHOODS, f"Neighbourhoods ({len(data.get('neighbourhoods', []))})", None,
-                       "Neighbourhood boundaries; a thick dashed outline marks a flagged gap.")]
+                       "Neighbourhood boundaries; a thick dashed outline marks those needing attention most.")]
             layers += [(cat["id"], f"{cat['label']} ({cat['count']})", cat["color"],
                         cat.get("description") or cat["label"])
                        for cat in data["categories"]]
@@ -128,9 +128,9 @@ class LayersPanel(QWidget):
                 self.gap_note.setText("Gap analysis not run yet (Analysis ▸ Find gaps).")
             else:
                 total = len(data.get("neighbourhoods", []))
-                any_gap, serious = flagged
-                self.gap_note.setText(f"Gaps flagged in {any_gap} of {total} neighbourhoods; "
-                                      f"{serious} with a medium or high gap (outlined on the map).")
+                any_gap, outlined = flagged
+                self.gap_note.setText(f"Gaps flagged in {any_gap} of {total} neighbourhoods; the {outlined} that "
+                                      "need attention most are outlined on the map.")
         finally:
             self._filling = False
 

@@ -145,8 +145,16 @@
       });
     };
   }
+  function outlineText() {
+    var hoods = S.data.neighbourhoods || [], marked = hoods.filter(function (h) { return h.attention; }).length;
+    if (hoods.some(function (h) { return h.attention !== undefined; })) {
+      return ' Thick dashed outline: the ' + marked + ' neighbourhood' + (marked === 1 ? '' : 's') +
+        ' that need attention most (the top tenth by priority); every gap is in its popup';
+    }
+    return ' Thick dashed outline: a medium or high gap is flagged (all flags are in its popup)';
+  }
   function hoodStyle(h) {
-    var ind = S.data.indicator, v = ind && h.coverage ? h.coverage[ind] : undefined, flagged = h.flags && h.flags.some(function (f) { return f.severity !== 'low'; });
+    var ind = S.data.indicator, v = ind && h.coverage ? h.coverage[ind] : undefined, flagged = h.attention !== undefined ? h.attention : (h.flags && h.flags.some(function (f) { return f.severity !== 'low'; }));
     var fill = v === undefined || v === null ? null : FILLS[BREAKS.filter(function (b) { return v >= b; }).length];
     return { color: flagged ? '#000000' : '#555555', weight: flagged ? 3.5 : 1, dashArray: flagged ? '8 5' : null,
              fillColor: fill || '#ffffff', fillOpacity: fill ? 0.55 : 0, pane: 'am-hoods' };
@@ -270,7 +278,7 @@
           li.appendChild(box2); li.appendChild(document.createTextNode(' ' + pct(edges[i]) + '–' + pct(edges[i + 1]))); bins.appendChild(li);
         });
         var none = el('li'), nb = el('span', { 'class': 'am-bin am-bin-none' }); none.appendChild(nb); none.appendChild(document.createTextNode(' No result')); bins.appendChild(none);
-        var fl = el('li'), fb = el('span', { 'class': 'am-bin am-bin-flag' }); fl.appendChild(fb); fl.appendChild(document.createTextNode(' Thick dashed outline: a medium or high gap is flagged (all flags are in its popup)')); bins.appendChild(fl);
+        var fl = el('li'), fb = el('span', { 'class': 'am-bin am-bin-flag' }); fl.appendChild(fb); fl.appendChild(document.createTextNode(outlineText())); bins.appendChild(fl);
         body.appendChild(bins);
         body.appendChild(el('p', { 'class': 'am-note', id: 'am-legend-note' }, indicatorNote(rule)));
       }

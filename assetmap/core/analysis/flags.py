@@ -21,6 +21,18 @@ import numpy as np
 from assetmap.core.analysis.rules import SEVERITIES, Rule
 
 LEFT_BEHIND_SHARE = 0.1
+ATTENTION_SHARE = 0.1  # the map outlines this share of neighbourhoods (the top by priority), not every flagged one
+
+
+def needing_attention(ranks: list[int | None], gap_scores: np.ndarray) -> list[bool]:
+    """The neighbourhoods the map outlines: the top tenth by priority (at least one) among those with a gap.
+
+    With every neighbourhood flagged for something (the sample's defaults flag all 139), an outline on each
+    said nothing; the top tenth by priority (left-behind ones first, as ranked) is where to look first, and
+    every other flag stays in the results and popups."""
+    n = len(ranks)
+    top = max(1, math.floor(ATTENTION_SHARE * n + 1e-9))
+    return [bool(r is not None and r <= top and gap_scores[i] > 0) for i, r in enumerate(ranks)]
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from assetmap.core.analysis.flags import (
     coverage_flag,
     density_flags,
     missing_category_flags,
+    needing_attention,
     priorities,
 )
 from assetmap.core.analysis.frame import PreparedNeighbourhoods
@@ -248,6 +249,7 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
         gap_scores = np.array([sum(f.weight for f in fl) for fl in all_flags], dtype=float)
         rank, left_behind = priorities(gap_scores, imd, codes)
         ranked: list[int | None] = list(rank) if (gap_scores > 0).any() else [None] * n  # nothing flagged: no list
+        attention = needing_attention(ranked, gap_scores)
         rate_rows = _values(rates.to_numpy())
         results = []
         for i, code in enumerate(codes):
@@ -268,6 +270,7 @@ def analyse(neighbourhoods: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, asset_ar
             record["gap_score"] = round(float(gap_scores[i]), 4)
             record["left_behind"] = left_behind[i]
             record["priority"] = ranked[i]
+            record["attention"] = attention[i]
             results.append(record)
         return results, notices
 

@@ -193,6 +193,8 @@ def _neighbourhoods_block(project: Any, results: dict[str, dict[str, Any]], priv
                              for f in res.get("flags") or []]
             if res.get("priority") is not None:
                 item["priority"] = res.get("priority")
+            if "attention" in res:  # runs stored before this have none: the page falls back to medium/high flags
+                item["attention"] = bool(res.get("attention"))
         if code in skills and skills[code].published:
             item["skills"] = skills[code].as_dict()
         out.append(item)
