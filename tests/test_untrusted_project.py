@@ -20,13 +20,14 @@ import pytest
 import shapely
 
 from assetmap.core.analysis import run_gaps
-from assetmap.core.project import Project, gpkg, trust
+from assetmap.core.project import Project, trust
 from assetmap.core.project.repair import drop_foreign_objects, find_foreign_objects
 from assetmap.core.project.trust import ForeignObjectsError
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 import crafted_projects as crafted  # noqa: E402
+from test_store_outside_edits import sql  # noqa: E402 (plain SQL as QGIS's DB Manager runs it)
 
 ISSUE_TRIGGERS = ("trigger_contacts_into_title", "trigger_private_made_public", "trigger_recursive_cte")
 
@@ -65,18 +66,6 @@ def one_line(done: subprocess.CompletedProcess[str], command: str) -> str:
     assert done.returncode == 1, (done.returncode, err)
     assert len(err.splitlines()) == 1 and err.startswith(f"assetmap {command}: ") and "Traceback" not in err, err
     return err
-
-
-def sql(path: Path, statement: str, params: tuple = ()) -> list[tuple]:
-    """Plain SQL on the file, as QGIS's DB Manager runs it (with the ST_ functions GDAL's triggers call)."""
-    con = sqlite3.connect(path)
-    gpkg.register_sql_functions(con)
-    try:
-        rows = con.execute(statement, params).fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
 
 
 def digest(path: Path) -> str:

@@ -11,26 +11,12 @@ exactly what to do instead.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
 from assetmap.core.errors import NotAProjectError
+from assetmap.core.project.files import readonly_reason
 from assetmap.core.project.trust import open_sqlite
-
-
-def _cannot_write(path: Path, journal: Path) -> str:
-    """Why SQLite could not roll back here ('' when it can)."""
-    for item, what in ((path, "the file"), (journal, journal.name)):
-        try:
-            mode = item.stat().st_mode
-        except OSError:
-            continue
-        if not mode & 0o222 or not os.access(item, os.W_OK):
-            return f"{what} is read-only"
-    if not os.access(path.parent, os.W_OK):
-        return "its folder is read-only"
-    return ""
 
 
 def _readable(path: Path) -> bool:
@@ -55,7 +41,7 @@ def roll_back_interrupted_save(path: Path) -> None:
     journal = path.with_name(path.name + "-journal")
     if not journal.exists():
         return
-    why = _cannot_write(path, journal)
+    why = readonly_reason(path) or ""  # the file, the journal beside it, or the folder
     if not why:
         try:
             conn = open_sqlite(path, timeout=30)
