@@ -51,7 +51,7 @@ def test_shutdown_cancels_and_waits(qtbot: Any) -> None:
             threading.Event().wait(0.005)
 
     handle = runner.run("Forever", forever, dialog=False)
-    assert started.wait(5)
+    qtbot.waitUntil(started.is_set, timeout=5000)  # it starts once the event loop turns (see JobRunner.run)
     assert runner.shutdown(5000)
     assert handle.finished and handle.was_cancelled
 
@@ -92,3 +92,20 @@ def test_cancelled_analysis_leaves_the_project_unchanged(qtbot: Any, window: Any
     assert window.doc.project.connection.execute("SELECT COUNT(*) FROM gap_results").fetchone()[0] == 0
     assert window.doc.project.get_setting("gap_run") is None
     assert sample_copy.read_bytes() == before
+
+
+def test_a_quick_job_still_reaches_the_handlers_connected_after_run(qtbot: Any) -> None:
+    """Handlers are connected after ``run`` returns; a job that finished before that once signalled nobody,
+    and the map waited for ever for a redraw already done (a toggle now and then never showed)."""
+    import time
+
+    runner = JobRunner()
+    got: list[Any] = []
+    handles = [runner.run(f"quick {i}", lambda _p, _progress, i=i: i, dialog=False) for i in range(3)]
+    time.sleep(0.3)  # the caller is busy a moment: the worker would be done by now
+    for handle in handles:
+        handle.succeeded.connect(got.append)
+    qtbot.waitUntil(lambda: len(got) == 3, timeout=10000)
+    assert got == [0, 1, 2]
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+    assert runner.shutdown()

@@ -117,3 +117,20 @@ def test_tables_sort_by_value_and_keep_the_selection(qtbot: Any, window: Any, sa
     gaps.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
     populations = [gaps.proxy.index(r, 2).data() for r in range(12)]
     assert populations[:3] == ["1200", "1100", "1000"] and populations[-1] == ""  # the unknown one last
+
+
+def test_map_comes_back_after_its_page_process_is_killed(qtbot: Any, window: Any, sample_copy: Path) -> None:
+    """Short of memory, the OS may kill the page's process: the map reloads with its data."""
+    import signal
+
+    open_and_wait(qtbot, window, sample_copy)
+    pid = window.map.web_page().renderProcessPid()
+    assert pid > 0
+    loads = window.map.page_loads
+    with qtbot.waitSignal(window.map.bridge.dataDrawn, timeout=30000) as drawn:
+        os.kill(pid, signal.SIGKILL)
+    with Project.open(sample_copy, readonly=True) as project:
+        assert drawn.args == [project.summary()["assets"]]
+    assert window.map.page_loads == loads + 1 and window.map.renderer_restarts == 1
+    assert "reloaded" in window.status_bar().currentMessage()
+    assert js(qtbot, window, "assetmapDesktop.markerCount()") > 0

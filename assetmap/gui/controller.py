@@ -14,6 +14,7 @@ the gap table) moves it.
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +40,8 @@ from assetmap.gui.layers_panel import AUTO, LayerState
 from assetmap.gui.map_view import map_json
 from assetmap.gui.shell import Shell
 from assetmap.gui.unsaved import UnsavedGuard
+
+log = logging.getLogger(__name__)
 
 WGS84 = CRS.from_epsg(4326)
 
@@ -131,6 +134,7 @@ class MapFeed(QObject):
         handle.succeeded.connect(lambda result: self._arrived(seq, doc, result, done))
         handle.failed.connect(lambda message: self._failed(seq, message))
         handle.cancelled.connect(lambda: self._edited.pop(seq, None))
+        log.debug("map request %d: %s (%s)", seq, fn.__name__, "rebuild" if with_project else "from the data")
         return seq
 
     def _arrived(self, seq: int, doc: Any, result: Any, done: Callable[[Any, set[str]], None]) -> None:
@@ -138,9 +142,13 @@ class MapFeed(QObject):
         if seq == self._rebuilding:
             self._rebuilding = 0
         if seq == self._latest and doc is self.w.doc:  # otherwise a newer request is on its way
+            log.debug("map request %d arrived: drawn", seq)
             done(result, edited)
+        else:
+            log.debug("map request %d arrived: superseded by %d", seq, self._latest)
 
     def _failed(self, seq: int, message: str) -> None:
+        log.warning("map request %d failed: %s", seq, message)
         self._edited.pop(seq, None)
         if seq == self._rebuilding:
             self._rebuilding = 0

@@ -37,8 +37,8 @@ class JobHandle(QObject):
     cancelled = pyqtSignal()
     ended = pyqtSignal()  # after any of the three above
 
-    def __init__(self, title: str) -> None:
-        super().__init__()
+    def __init__(self, title: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.title = title
         self.progress = Progress(lambda done, total, message: self.progressed.emit(done, total, message))
         self.result: Any = None
@@ -59,6 +59,7 @@ class _Task:
     def run(self) -> None:
         handle = self.handle
         project = None
+        log.debug("job %r started", handle.title)
         try:
             handle.progress.check()
             project = Project.attach(self.path, readonly=self.readonly) if self.path else None
@@ -78,6 +79,8 @@ class _Task:
             if project is not None:
                 project.close()
             handle.finished = True
+            log.debug("job %r ended (%s)", handle.title,
+                      "cancelled" if handle.was_cancelled else "failed" if handle.error else "done")
             handle.ended.emit()
 
 
@@ -153,6 +156,8 @@ class JobRunner(QObject):
     def run(self, title: str, fn: JobFn, *, project: Project | None = None, parent: QWidget | None = None,
             dialog: bool = True) -> JobHandle:
         """Queue ``fn(worker handle, progress)``; shows a progress dialog with Cancel unless ``dialog`` is False."""
+        # Deleted on the GUI thread once it has ended (``_ended``): the worker thread, where the last Python
+        # reference may go, must never be where a handle and the connections to its signals are destroyed.
         handle = JobHandle(title)
         self._active.append(handle)
         handle.ended.connect(self._handle_ended)  # a bound slot: never called once the runner is gone
@@ -164,7 +169,11 @@ class JobRunner(QObject):
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._work, name="assetmap-jobs", daemon=True)
             self._thread.start()
-        self._queue.put(_Task(handle, fn, path, bool(project is not None and project.readonly)))
+        task = _Task(handle, fn, path, bool(project is not None and project.readonly))
+        # Queued from the event loop, not now: the caller connects to the handle's signals after ``run``
+        # returns, and a quick job finished before that (its result signalled to nobody: the map once
+        # waited for ever for a redraw that had been done).
+        QTimer.singleShot(0, lambda: self._queue.put(task))
         return handle
 
     def _work(self) -> None:
@@ -192,6 +201,7 @@ class JobRunner(QObject):
         if handle in self._active:
             self._active.remove(handle)
         self._dialogs.pop(handle, None)
+        handle.deleteLater()  # after every signal it sent: ``ended`` is its last
         if not self._active:
             self.busyChanged.emit(False)
 

@@ -26,6 +26,10 @@
     var args = Array.prototype.slice.call(arguments, 1);
     if (D.bridge && typeof D.bridge[name] === 'function') D.bridge[name].apply(D.bridge, args);
   }
+  /* A script error while drawing would leave a stale map without a word: the app is told (and logs it). */
+  function reporting(what, fn) {
+    try { fn(); } catch (err) { call('onPageError', what, String(err && err.stack || err)); }
+  }
   function parse(text) { return typeof text === 'string' ? JSON.parse(text) : text; }
   function rowObject(r) {
     var o = {}, f = D.data.assets.fields;
@@ -224,9 +228,15 @@
       D.bridge.dataPart.connect(function (text, index, count) { // map data comes in parts; a new index 0 restarts
         if (index === 0) parts = [];
         parts.push(text);
-        if (index === count - 1 && parts.length === count) { var whole = parts.join(''); parts = []; D.setData(whole); }
+        if (index === count - 1 && parts.length === count) {
+          var whole = parts.join(''); parts = [];
+          reporting('drawing the map data', function () { D.setData(whole); });
+        }
       });
-      D.bridge.changesReady.connect(function (text) { D.applyChanges(text); });
+      D.bridge.changesReady.connect(function (text) {
+        reporting('drawing an edit', function () { D.applyChanges(text); });
+      });
+      window.addEventListener('error', function (e) { call('onPageError', 'page', String(e.message)); });
       D.ready = true;
       call('onPageReady');
     });

@@ -14,6 +14,7 @@ latitude/longitude).
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections import deque
 from pathlib import Path
@@ -29,7 +30,9 @@ from assetmap.core.export.webmap import render_webmap_html
 
 # Map data goes to the page in parts of this many characters: one 15 MB message held the window for 0.2 s
 # while the channel encoded it, a 1 MB part takes about 10 ms, and the window answers between parts.
+log = logging.getLogger(__name__)
 PART_CHARS = 1_000_000
+MAX_RENDERER_RESTARTS = 5  # a page that keeps crashing is not reloaded for ever
 LIST_SLICE = 2000  # rows encoded per json.dumps call (see map_json)
 
 # The desktop shows only the map: the window has its own title, list and layer panel.
@@ -107,6 +110,7 @@ class MapBridge(QObject):
     basemapMissing = pyqtSignal()
     dataDrawn = pyqtSignal(int)
     changesDrawn = pyqtSignal(int)  # the page redrew this many assets from a change
+    pageError = pyqtSignal(str, str)  # what the page was doing, the script error
 
     @pyqtSlot()
     def onPageReady(self) -> None:
@@ -134,15 +138,23 @@ class MapBridge(QObject):
 
     @pyqtSlot(int)
     def onDataShown(self, rows: int) -> None:
+        log.debug("the page drew %d assets", rows)
         self.dataDrawn.emit(rows)
 
     @pyqtSlot(int)
     def onChangesShown(self, assets: int) -> None:
         self.changesDrawn.emit(assets)
 
+    @pyqtSlot(str, str)
+    def onPageError(self, doing: str, error: str) -> None:
+        log.warning("map page error while %s: %s", doing, error)
+        self.pageError.emit(doing, error)
+
 
 class MapView(QWebEngineView):
     """Shows map data, selects and frames assets, and reports clicks, drags and the pointer."""
+
+    rendererRestarted = pyqtSignal(bool)  # the page's process died and the map was reloaded (False: given up)
 
     def __init__(self, basemap: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -161,6 +173,8 @@ class MapView(QWebEngineView):
         self.page_loads = self.full_sends = self.change_sends = 0  # what went to the page (tests, benchmark)
         self._tmp = QTemporaryDir()
         self.bridge.pageLoaded.connect(self._on_ready)
+        self.renderer_restarts = 0
+        self.web_page().renderProcessTerminated.connect(self._renderer_ended)
         self.setToolTip("")
         self.setAccessibleName("Map of the assets")
         self.load_page(basemap)
@@ -179,6 +193,19 @@ class MapView(QWebEngineView):
         path.write_text(desktop_page(basemap), encoding="utf-8")
         self.page_loads += 1
         self.load(QUrl.fromLocalFile(str(path)))
+
+    def _renderer_ended(self, status: QWebEnginePage.RenderProcessTerminationStatus, _code: int) -> None:
+        """The page's process was killed or crashed (e.g. short of memory): load the page again, which then
+        gets the data and every change since, rather than leaving a blank map that ignores every edit."""
+        if status == QWebEnginePage.RenderProcessTerminationStatus.NormalTerminationStatus:
+            return
+        self.renderer_restarts += 1
+        retry = self.renderer_restarts <= MAX_RENDERER_RESTARTS
+        if retry:
+            self.load_page(self.basemap)
+        else:
+            self.ready = False
+        self.rendererRestarted.emit(retry)
 
     def _on_ready(self) -> None:
         self.ready = True
@@ -209,6 +236,7 @@ class MapView(QWebEngineView):
         self._changes = []
         self.full_sends += 1
         self._outbox.clear()  # older data and changes not sent yet: this replaces them
+        log.debug("map data out: %d characters, page %s", len(text), "ready" if self.ready else "loading")
         if self.ready:
             self._post_data(text)
             self._sender.start()

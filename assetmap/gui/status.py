@@ -39,6 +39,7 @@ class StatusBar:
             bar.addPermanentWidget(widget)
         window.map.bridge.pointerMoved.connect(self.show_pointer)
         window.map.bridge.basemapMissing.connect(self.basemap_missing)
+        window.map.rendererRestarted.connect(self.map_restarted)
 
     def show_pointer(self, lat: float, lon: float) -> None:
         text = f"{lat:.5f}, {lon:.5f}"
@@ -52,6 +53,14 @@ class StatusBar:
         self.basemap.setText("Background map unavailable (offline?)")
         self.basemap.setToolTip("The street map could not be loaded; boundaries and assets are still drawn. "
                                 "View ▸ Background map switches it off.")
+
+    def map_restarted(self, reloaded: bool) -> None:
+        if reloaded:
+            text = "The map stopped unexpectedly (short of memory?) and was reloaded; nothing in the project was lost."
+        else:
+            text = ("The map keeps stopping unexpectedly and was not reloaded again; the project is safe. "
+                    "Close other programs, then reopen the project.")
+        self.w.status_bar().showMessage(text, 30000)
 
     def set_project(self, path: Path, readonly: bool) -> None:
         self.file.setText(path.name + (" (read-only)" if readonly else ""))
