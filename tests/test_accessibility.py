@@ -406,7 +406,7 @@ def test_neighbourhoods_list_gives_the_shading_and_gaps_as_text(site: dict, open
     page.keyboard.press("Enter")  # West
     popup = page.locator(".leaflet-popup-content .am-popup")
     popup.wait_for()
-    assert "Only 41% of West" in popup.text_content()
+    assert "Most of this area is further than 800 m from A place to meet" in popup.text_content()
     wait_js(page, "document.activeElement.tagName === 'H3'")
     page.keyboard.press("Escape")
     popup.wait_for(state="detached")

@@ -192,20 +192,29 @@ def test_map_override_and_import_twice(empty_project: Path, tmp_path: Path) -> N
     assert second.imported == 0 and second.duplicates == 2
 
 
-def test_clip_rejects_features_outside_the_neighbourhoods(tmp_path: Path) -> None:
+def test_clip_on_an_extract_keeps_what_lies_just_over_the_boundary(tmp_path: Path) -> None:
+    """Rutland's extract reaches a little beyond its LSOAs: --clip keeps those within the 2 km margin (they serve
+    the people near the edge) and --margin 0 cuts at the boundary itself."""
     from assetmap.core.boundaries import read_boundaries
 
     hoods = read_boundaries(SAMPLE / "rutland_osm" / "rutland_lsoa11_bsc.geojson")
-    path = tmp_path / "rutland.gpkg"
-    Project.create(path, hoods.crs, neighbourhoods=hoods.frame)
-    with Project.open(path) as project:
-        report = import_file(project, SAMPLE / "rutland_osm" / "rutland-latest.osm.pbf", ImportOptions(clip=True))
-        assets = project.assets()
     area = shapely.union_all(hoods.frame.geometry.values)
-    assert report.rejected > 0
-    assert {r["reason"] for r in report.rejects} == {"outside the project's neighbourhoods (--clip)"}
-    assert all(area.intersects(g) for g in assets.geometry)
-    assert report.imported + report.unlocated + report.duplicates + report.rejected == report.rows
+    reports, kept = [], []
+    for margin in (None, 0.0):
+        path = tmp_path / f"rutland-{margin}.gpkg"
+        Project.create(path, hoods.crs, neighbourhoods=hoods.frame)
+        with Project.open(path) as project:
+            reports.append(import_file(project, SAMPLE / "rutland_osm" / "rutland-latest.osm.pbf",
+                                       ImportOptions(clip=True, margin_m=margin)))
+            kept.append(project.assets())
+    margin, boundary = reports
+    outside = kept[0][kept[0].geometry.notna() & ~kept[0].geometry.intersects(area)]
+    assert len(outside) == margin.nearby > 0 and margin.rejected == 0
+    assert {r["reason"] for r in boundary.rejects} == {"more than 0 m outside the project's neighbourhoods (--clip)"}
+    assert boundary.rejected == margin.nearby and boundary.nearby == 0
+    assert all(area.intersects(g) for g in kept[1].geometry.dropna())
+    for report in reports:
+        assert report.imported + report.unlocated + report.duplicates + report.rejected == report.rows
 
 
 def test_column_of_latitude_longitude_pairs(empty_project: Path, tmp_path: Path) -> None:

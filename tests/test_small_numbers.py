@@ -203,4 +203,5 @@ def test_a_run_that_counted_small_numbers_is_not_reused_for_the_public_map(tmp_p
     assert not any("People" in f["message"] for f in stored["flags"])  # Hilltop has someone, exactly counted
     assert any("People" in f["message"] for h in stored_all for f in h["flags"])  # the others have nobody
     # publicly Hilltop's one resident is nobody, so people are mapped nowhere: a notice, never a flag anywhere
-    assert not any("People" in f["message"] for h in public_all for f in h["flags"])
+    assert all("message" not in f for h in public_all for f in h["flags"])  # a public map words them for residents
+    assert not any("\u201cPeople\u201d" in text for h in public_all for text in h["resident"]["missing"])

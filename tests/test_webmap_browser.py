@@ -189,7 +189,11 @@ def test_flagged_neighbourhood_popup_lists_flags_and_safe_skills(maps: dict, tab
     popup = page.locator(".leaflet-popup-content .am-popup")
     popup.wait_for()
     text = popup.text_content()
-    assert projects.HOOD_HOSTILE in text and "Only 41% of West" in text and "<script>window.__pwned=4</script>" in text
+    # a resident's words, built from the rule and the share (the rule's title shown as text, markup and all);
+    # the team's sentence, with its hostile script, is not published at all
+    assert projects.HOOD_HOSTILE in text
+    assert "Most of this area is further than 800 m from A place to meet <i>nearby</i>" in text
+    assert "Only 41% of West" not in text and "__pwned=4" not in text
     assert "cooking (3)" in text and "juggling" not in text and "fewer than 3" in text
     assert page.evaluate("window.__pwned") is None and t.errors == []
 

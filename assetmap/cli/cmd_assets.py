@@ -9,7 +9,6 @@ from typing import Any
 import geopandas as gpd
 
 from assetmap.cli.common import print_json
-from assetmap.core.export.privacy import details_of, public_of
 from assetmap.core.model import ASSET_FIELD_NAMES, plain_value
 from assetmap.core.project import Project
 
@@ -25,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def asset_records(assets: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """Assets as JSON-ready dicts with WGS84 lon/lat (6 decimal places, about 0.1 m)."""
+    from assetmap.core.export.privacy import details_of, public_of  # the export package loads folium: not at start
+
     wgs = assets.geometry.to_crs(4326)
     out = []
     for rec, geom in zip(assets[list(ASSET_FIELD_NAMES)].to_dict("records"), wgs):

@@ -9,9 +9,9 @@ from typing import Any
 
 from assetmap.cli.common import print_json, refuse_overwrite, terminal_progress
 from assetmap.core.analysis import GapOptions, GapResult, run_gaps
+from assetmap.core.analysis.flags import flag_text
 from assetmap.core.analysis.population import read_population_points
 from assetmap.core.analysis.run import DISTANCE_NOTE
-from assetmap.core.export.text import neutral_tree
 from assetmap.core.project import Project
 from assetmap.core.project.atomic import atomic_path
 
@@ -28,7 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--out", metavar="FILE.csv", help="also write one row per neighbourhood to this CSV file")
     p.add_argument("--force", action="store_true", help="with --out: replace the CSV file if it is already there "
                    "(without it an existing file is left alone, nothing is analysed and the command exits 2)")
-    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON, on one line (compact)")
+    p.add_argument("--pretty", action="store_true", help="print the JSON indented for people to read (implies "
+                   "--json; several times larger and slower at national scale)")
     p.add_argument("--population-points", metavar="FILE",
                    help="points with a population field (e.g. Output Area population-weighted centroids), any CRS; "
                    "coverage is then also measured as a share of residents")
@@ -71,7 +73,7 @@ def csv_rows(result: GapResult) -> tuple[list[str], list[dict[str, Any]]]:
         row.update({f"area_coverage_{r}": rec.get("area_coverage", {}).get(r) for r in area_ids})
         row.update({f"population_coverage_{r}": rec.get("population_coverage", {}).get(r) for r in pop_ids})
         row.update({r: rec["density"].get(r) for r in density_ids})
-        row["flags"] = " ".join(f["message"] for f in rec["flags"])
+        row["flags"] = " ".join(flag_text(f) for f in rec["flags"])
         row["distance_basis"] = "straight-line"
         rows.append(row)
     return header, rows
@@ -79,6 +81,8 @@ def csv_rows(result: GapResult) -> tuple[list[str], list[dict[str, Any]]]:
 
 def write_csv(result: GapResult, path: Path) -> None:
     """Write the CSV atomically, so a failed run never leaves half a file."""
+    from assetmap.core.export.text import neutral_tree  # the export package loads folium: only for --out
+
     header, rows = csv_rows(result)
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=header)
@@ -94,20 +98,28 @@ def _print_summary(result: GapResult, limit: int = 10) -> None:
     for notice in result.notices:  # data mapped nowhere: said once here, never flagged in every neighbourhood
         print(f"  Note: {notice}")
     if ranked and all(rec["priority"] is None for rec in ranked):
-        print("No neighbourhood has a gap flagged, so there is no priority list.")
-        return
+        flagged = [rec for rec in ranked if rec["flags"]]
+        if not flagged:
+            print("No neighbourhood has a gap flagged, so there is no priority list.")
+            return
+        print("Gaps are flagged, but each may only be that nothing is mapped beyond the project's boundary, so "
+              "there is no priority list: import what lies just beyond the area to see (assetmap import keeps a "
+              "margin around it).")
+        ranked = flagged
     for rec in ranked[:limit]:
         mark = " (left behind: worst tenth on gaps and IMD decile 1)" if rec["left_behind"] else ""
         decile = f", IMD decile {rec['imd_decile']}" if rec.get("imd_decile") is not None else ""
-        print(f"{rec['priority']:>4}. {rec['name']} ({rec['code']}{decile}){mark}")
+        place = f"{rec['priority']:>4}." if rec["priority"] is not None else "   -"
+        print(f"{place} {rec['name']} ({rec['code']}{decile}){mark}")
         for flag in rec["flags"]:
-            print(f"        [{flag['severity']}] {flag['message']}")
+            print(f"        [{flag['severity']}] {flag_text(flag)}")
     if len(ranked) > limit:
         print(f"... and {len(ranked) - limit} more (use --out FILE.csv or --json for all).")
 
 
 def run(args: argparse.Namespace) -> int:
     """Open the project, analyse, store, and print or write the results."""
+    as_json = args.json or args.pretty
     if args.out:
         refuse_overwrite(Path(args.out), args.force)  # before the analysis stores anything
     with Project.open(args.project) as project:
@@ -116,12 +128,12 @@ def run(args: argparse.Namespace) -> int:
             population = read_population_points(args.population_points, project.crs, field=args.population_field)
         options = GapOptions(include_unlocated=args.include_unlocated, include_private=not args.public_only,
                              population=population, homes=not args.by_area)
-        stored = run_gaps(project, options, progress=terminal_progress("Gap analysis", quiet=args.json))
+        stored = run_gaps(project, options, progress=terminal_progress("Gap analysis", quiet=as_json))
     result = stored if args.private else stored.published()
     if args.out:
         write_csv(result, Path(args.out))
-    if args.json:
-        print_json(result.to_json())
+    if as_json:
+        print_json(result.to_json(), compact=not args.pretty)
     else:
         _print_summary(result)
         if args.out:

@@ -19,6 +19,8 @@ from assetmap.core.project import Project
 from assetmap.core.project.lookups import postcode_lookup, remember_lookups
 from assetmap.core.taxonomy import CATEGORY_IDS
 
+MAX_MARGIN_M = 50_000  # further than any walk: a bigger "margin" is a mistake (or kilometres typed as metres)
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("import", help="import assets from CSV, XLSX, GeoJSON, GeoPackage, zipped "
@@ -54,8 +56,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--private", action="store_true", help="mark every imported asset private")
     p.add_argument("--people", action="store_true", help="the file lists residents' skills (name, skills, consent, "
                    "consent date, neighbourhood or postcode), not assets; rows without consent are rejected")
-    p.add_argument("--clip", action="store_true", help="reject rows outside the project's neighbourhoods "
-                   "(for OpenStreetMap extracts that reach beyond your area)")
+    p.add_argument("--clip", action="store_true", help="reject rows further outside the project's neighbourhoods "
+                   "than the margin (for OpenStreetMap extracts and regional lists that reach beyond your area)")
+    p.add_argument("--margin", type=float, metavar="METRES",
+                   help="how far beyond the neighbourhoods a row still counts as nearby: it then counts towards "
+                   "what is within reach of the neighbourhoods near the edge (default: the longest gap rule "
+                   "distance, 2 km with the default rules)")
     p.add_argument("--rejects", type=Path, help="write rejected rows, with a reason column, to this CSV")
     p.add_argument("--dry-run", action="store_true", help="check the file and report; change nothing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -80,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         mapping = dict(parse_map_options(args.map))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.margin is not None and not 0 <= args.margin <= MAX_MARGIN_M:
+        raise UsageError(f"--margin {args.margin:g}: give a distance in metres from 0 to {MAX_MARGIN_M:,}")
     if args.kind and args.no_theme:
         raise UsageError("--kind gives every row one kind; --no-theme classifies row by row: use one of them")
     if args.people:
@@ -92,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
                                                progress=terminal_progress("Reading postcodes", quiet=args.json))
         options = ImportOptions(layer=args.layer, category=args.category, kind=args.kind, crs=args.crs,
                                 mapping=mapping, postcodes=lookup, visibility="private" if args.private else None,
-                                clip=args.clip, public_columns=args.public_column, theme=not args.no_theme)
+                                clip=args.clip, margin_m=args.margin, public_columns=args.public_column,
+                                theme=not args.no_theme)
         prepared = prepare_import(project, args.file, options, terminal_progress("Importing", quiet=args.json))
         prepared.report.notes[:0] = lookup_notes
         if args.postcodes and not args.dry_run:
@@ -143,7 +152,7 @@ def _run_people(args: argparse.Namespace, mapping: dict[str, str]) -> int:
     from assetmap.core.imports.people import import_people
 
     if args.dry_run or args.rejects or args.category or args.kind or args.crs or args.clip or args.private \
-            or args.no_theme:
+            or args.no_theme or args.margin is not None:
         raise UsageError("with --people only --map, --postcodes, --no-postcodes and --json apply")
     with Project.open(args.project) as project:
         lookup, lookup_notes = postcode_lookup(project, args.postcodes, skip=args.no_postcodes)
@@ -169,7 +178,7 @@ def _run_undo(args: argparse.Namespace) -> int:
     if args.file is not None:
         raise UsageError("--undo takes no FILE: it takes back the last import (or --id ID)")
     others = ("layer", "category", "kind", "crs", "map", "postcodes", "rejects", "no_theme", "public_column",
-              "private", "people", "clip", "dry_run", "no_postcodes")
+              "private", "people", "clip", "dry_run", "no_postcodes", "margin")
     if any(getattr(args, name, None) for name in others):
         raise UsageError("with --undo only --id, --force and --json apply")
     with Project.open(args.project) as project:

@@ -9,7 +9,6 @@ from typing import Any
 from assetmap.cli import UsageError
 from assetmap.cli.cmd_assessments import parse_today
 from assetmap.cli.common import print_json, refuse_overwrite
-from assetmap.core.assessments.report import write_report
 from assetmap.core.project import Project
 
 SUFFIXES = (".html", ".htm", ".pdf")
@@ -38,6 +37,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from assetmap.core.assessments.report import write_report  # loads the web export: only for this command
+
     out = Path(args.out)
     if out.suffix.lower() not in SUFFIXES:
         raise UsageError(f"--out must end in .html or .pdf, not '{out.suffix or out.name}'")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from assetmap.cli.common import print_json, refuse_overwrite, terminal_progress
 from assetmap.core.project import Project
-from assetmap.core.sample import build_sample
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from assetmap.core.sample import build_sample  # the import pipeline: only for this command
+
     refuse_overwrite(args.project, args.force, "")
     path, reports = build_sample(args.project, terminal_progress("Building sample", quiet=args.json))
     with Project.open(path, readonly=True) as project:

@@ -13,9 +13,49 @@ from assetmap.core.progress import Progress
 from assetmap.core.project.atomic import not_a_file, refusal
 
 
-def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+def print_json(data: Any, *, compact: bool = False) -> None:
+    """Print ``data`` as JSON on stdout, indented for people to read, or ``compact``: one line, no spaces.
+
+    Compact output is encoded in one step in C (orjson when installed, else the standard library's encoder,
+    which the indented form cannot use) and written at once: a national ``gaps --json`` is tens of MB. Values
+    JSON has no type for are written as text (``str``) either way.
+    """
+    if not compact:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return
+    encoded = _orjson_bytes(data)
+    buffer = getattr(sys.stdout, "buffer", None)
+    if encoded is not None and buffer is not None and (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
+        sys.stdout.flush()  # whatever was printed before stays before
+        buffer.write(encoded + b"\n")
+        return
+    text = encoded.decode("utf-8") if encoded is not None else json.dumps(
+        data, ensure_ascii=False, separators=(",", ":"), default=str)
+    sys.stdout.write(text + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    """What the standard library's encoder makes of a value JSON has no type for (with ``default=str``): a
+    subclass of float (numpy's float64) is a number, anything else its text."""
+    return float(value) if isinstance(value, float) else str(value)
+
+
+def _orjson_bytes(data: Any) -> bytes | None:
+    """``data`` as compact JSON bytes by orjson, exactly as the standard library would write it (dates and
+    dataclasses as their text; NaN, which JSON has no word for, is null where the standard library writes
+    NaN); None without orjson, or for what only the standard library writes (keys that are not text,
+    integers beyond 64 bits, unpaired surrogates)."""
+    try:
+        import orjson
+    except ImportError:
+        return None
+    try:
+        out: bytes = orjson.dumps(data, default=_json_default,
+                                  option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return None
+    return out
 
 
 _open_bar = 0  # characters of a progress bar still on stderr's current line (0: the line is finished)

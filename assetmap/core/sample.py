@@ -75,7 +75,7 @@ def build_sample(dest: str | Path, progress: Progress | None = None) -> tuple[Pa
                     default_name=step.get("default_name"), name_from_kind=step.get("name_from_kind", False),
                     kind_values=step.get("kind_values", {}), mapping=step.get("map", {}),
                     postcodes=postcodes if step.get("postcodes") else None,
-                    public_columns=step.get("public_columns", []),
+                    public_columns=step.get("public_columns", []), clip=step.get("clip", False),
                 )
                 reports.append(import_file(project, data / step["file"], options))
             if manifest.get("people"):

@@ -10,6 +10,7 @@ from typing import Any
 from PyQt6.QtCore import QModelIndex, QObject, Qt, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from assetmap.core.analysis.flags import flag_text
 from assetmap.gui.table_view import RecordProxy, RecordTableModel, headers, record_table, selection
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
@@ -66,7 +67,7 @@ class GapModel(RecordTableModel):
         if column == 4:
             return len(flags)
         if column == 5:
-            return " ".join(f.get("message", "") for f in flags)
+            return " ".join(flag_text(f) for f in flags)
         rule_id = self.rules[column - 6][0]
         return (res.get("coverage") or {}).get(rule_id)
 

@@ -100,9 +100,26 @@
     return box;
   }
 
+  /* A public map's neighbourhood popup: what is near and what is missing, in one or two sentences each
+   * (core/export/resident.py words them); the team's figures and caveats stay in the app and the report. */
+  function residentPopup(h, box) {
+    var r = h.resident, mapped = h.counts ? S.cats.filter(function (c) { return h.counts[c.id]; }) : [];
+    if (mapped.length) {
+      box.appendChild(el('p', null, 'Mapped here: ' + mapped.map(function (c) {
+        return c.label.toLowerCase() + ' (' + h.counts[c.id] + ')'; }).join(', ') + '.'));
+    }
+    if (r.near) box.appendChild(el('p', null, r.near));
+    if (r.missing && r.missing.length) {
+      box.appendChild(el('h4', null, 'Missing nearby'));
+      var ul = el('ul', { 'class': 'am-flags' });
+      r.missing.forEach(function (text) { ul.appendChild(el('li', null, text)); });
+      box.appendChild(ul);
+    }
+  }
   function hoodPopup(h) {
     var box = el('div', { 'class': 'am-popup' }), ind = S.data.indicator, rule = ruleById(ind);
     box.appendChild(el('h3', { tabindex: '-1' }, h.name));
+    if (h.resident) { residentPopup(h, box); skillsPart(h, box); return box; }
     var dl = el('dl');
     function row(k, v) { if (v === undefined || v === null || v === '') return; dl.appendChild(el('dt', null, k)); dl.appendChild(el('dd', null, v)); }
     row('Code', h.code);
@@ -123,6 +140,10 @@
       });
       box.appendChild(ul);
     }
+    skillsPart(h, box);
+    return box;
+  }
+  function skillsPart(h, box) {
     if (h.skills) {
       var names = Object.keys(h.skills.counts || {});
       box.appendChild(el('h4', null, 'Skills residents offer'));
@@ -130,7 +151,6 @@
       if (h.skills.suppressed) box.appendChild(el('p', { 'class': 'am-note' }, 'Skills offered by fewer than 3 people are not shown, so no one can be identified.'));
       (h.skills.people || []).forEach(function (p) { box.appendChild(el('p', null, p.name + ': ' + (p.skills || '') + (p.contact ? ' (' + p.contact + ')' : ''))); });
     }
-    return box;
   }
   function ruleById(id) { return (S.data.rules || []).filter(function (r) { return r.id === id; })[0] || null; }
 

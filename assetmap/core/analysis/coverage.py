@@ -2,8 +2,11 @@
 
 Distances are straight-line. An asset with a footprint (``asset_areas``) is reached at the edge
 of its footprint, otherwise at its point. For a rule with ``min_area_m2`` (the green-space rules)
-only assets whose footprint is at least that big qualify: an asset without a footprint has no
-known size and is left out (``Targets.unsized`` counts them so the output can say so).
+only sites whose footprint is at least that big qualify: footprints that are one site (touching
+with the same name, or the same site mapped twice: see ``footprints``) are sized together, and an
+asset without a footprint has no known size and is left out (``Targets.unsized`` counts them so the
+output can say so). A rule with ``restricted_kinds`` counts those kinds only when they are open to
+the public, not a school's or a club's grounds (see ``green_access``).
 Coverage of people (``people_share``) is the share of a neighbourhood's homes or residents, as points
 placed once per run (``PlacedPeople``), within the distance of a target.
 """
@@ -17,19 +20,24 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from assetmap.core.analysis.footprints import site_groups, site_names, site_unions
 from assetmap.core.analysis.frame import PreparedNeighbourhoods
+from assetmap.core.analysis.green_access import grounds_places, open_to_people
 from assetmap.core.analysis.measures import assign_points
 from assetmap.core.analysis.rules import Rule
 from assetmap.core.analysis.scanline import area_coverage
+from assetmap.core.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
 class Targets:
-    """What a rule measures distance to: points (x, y) and footprint polygons."""
+    """What a rule measures distance to: points (x, y) and footprint polygons (one per site)."""
 
     points_xy: np.ndarray
     polygons: np.ndarray
     unsized: int = 0
+    grounds_left_out: int = 0  # of the rule's kinds, left out as not open to the public (see green_access)
+    merged: int = 0  # footprints joined to another of the same site (see footprints)
 
     @property
     def geometries(self) -> np.ndarray:
@@ -41,25 +49,51 @@ class Targets:
 
 
 def qualifying_targets(rule: Rule, assets: gpd.GeoDataFrame, footprints: dict[str, shapely.Geometry],
-                       footprint_area: dict[str, float]) -> Targets:
-    """The located assets of the rule's kinds (sized where the rule asks), as points or footprints."""
+                       footprint_area: dict[str, float], *, taxonomy: Taxonomy | None = None) -> Targets:
+    """The located assets of the rule's kinds that are open to people (sized where the rule asks), as points
+    or footprints.
+
+    Assets that a rule with ``restricted_kinds`` leaves out (tagged closed, or a school's or club's grounds:
+    see ``green_access``) are counted in ``grounds_left_out`` when they would otherwise have been big enough.
+    For the size test and for density rules, footprints that are one site (``footprints.site_groups``) are
+    one target: their union, sized by its own area. Coverage rules without a size test keep every footprint
+    (the union reaches exactly as far).
+    """
     if len(assets) == 0:
         return Targets(np.empty((0, 2)), np.empty(0, dtype=object))
     geoms = assets.geometry.to_numpy()
     located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     chosen = assets[assets["kind"].isin(rule.kinds).to_numpy() & located]
+    access = open_to_people(rule, chosen, grounds_places(assets, footprints) if rule.restricted_kinds else
+                            np.empty(0, dtype=object), footprints)
     ids = chosen["id"].to_numpy()
     has_area = np.array([i in footprints for i in ids], dtype=bool)
-    unsized = 0
-    if rule.min_area_m2 is not None:
-        big = np.array([footprint_area.get(i, 0.0) >= rule.min_area_m2 for i in ids], dtype=bool)
-        unsized = int((~has_area).sum())
-        keep_poly, keep_pt = has_area & big, np.zeros(len(ids), bool)
+    size = np.array([footprint_area.get(i, 0.0) for i in ids], dtype=float)
+    big = size >= rule.min_area_m2 if rule.min_area_m2 is not None else np.ones(len(ids), bool)
+    left_out = int((access.left_out & (has_area | (rule.min_area_m2 is None)) & big).sum())
+    keep = access.counts
+    chosen, ids, has_area, size = chosen[keep], ids[keep], has_area[keep], size[keep]
+    unsized = int((~has_area).sum()) if rule.min_area_m2 is not None else 0
+    polygons = np.array([footprints[i] for i in ids[has_area]], dtype=object)
+    merged = 0
+    if len(polygons) > 1 and (rule.min_area_m2 is not None or rule.type == "density"):
+        names = chosen["name"].to_numpy()[has_area] if "name" in chosen.columns else [None] * len(polygons)
+        labels = site_groups(polygons, site_names(names, taxonomy))
+        firsts, whole = site_unions(polygons, labels)
+        merged = len(polygons) - len(firsts)
+        sizes = size[has_area][firsts]
+        joined = np.unique(labels, return_counts=True)[1] > 1
+        sizes[joined] = shapely.area(whole[joined])
+        polygons, size_kept = whole, sizes
     else:
-        keep_poly, keep_pt = has_area, ~has_area
-    polygons = np.array([footprints[i] for i in ids[keep_poly]], dtype=object)
+        size_kept = size[has_area]
+    if rule.min_area_m2 is not None:
+        polygons = polygons[size_kept >= rule.min_area_m2]
+        keep_pt = np.zeros(len(ids), bool)
+    else:
+        keep_pt = ~has_area
     points_xy = shapely.get_coordinates(chosen.geometry.to_numpy()[keep_pt]).reshape(-1, 2)
-    return Targets(points_xy, polygons, unsized)
+    return Targets(points_xy, np.asarray(polygons, dtype=object), unsized, left_out, merged)
 
 
 def area_share(prep: PreparedNeighbourhoods, targets: Targets, distance: float,

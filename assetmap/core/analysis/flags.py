@@ -13,6 +13,7 @@ in a neighbourhood with a population of 0, so it gets measures but no flags.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,20 +38,69 @@ def needing_attention(ranks: list[int | None], gap_scores: np.ndarray) -> list[b
 
 @dataclass(frozen=True)
 class Flag:
-    """One rule a neighbourhood falls short of; ``shortfall`` (0..1] scales its weight."""
+    """One rule a neighbourhood falls short of.
+
+    ``message`` is what a resident reads; ``caveat`` (if any) is for the worker: the app, CSV and report
+    show it, the public map does not. The weight in the gap score is the rule's severity (``base``, or
+    ``severity`` when not given) times ``shortfall`` (0..1, how far below target) times ``size`` (how many
+    people that is, against a typical neighbourhood of the project)."""
 
     rule: str
     severity: str
     message: str
     shortfall: float = 1.0
+    caveat: str | None = None
+    base: str | None = None
+    size: float = 1.0
+    category: str | None = None  # a missing-category flag's category
+
 
     def public(self) -> dict[str, Any]:
         """The flag as ``gaps --json`` prints it."""
-        return {"rule": self.rule, "severity": self.severity, "message": self.message}
+        out = {"rule": self.rule, "severity": self.severity, "message": self.message}
+        if self.caveat:
+            out["caveat"] = self.caveat
+        if self.category:
+            out["category"] = self.category
+        return out
 
     @property
     def weight(self) -> float:
-        return SEVERITIES[self.severity] * self.shortfall
+        return SEVERITIES[self.base or self.severity] * self.shortfall * self.size
+
+
+_STEPS = ("low", "medium", "high")
+SIZE_RANGE = (0.5, 2.0)  # a neighbourhood twice the typical size weighs at most twice, half at least half
+
+
+def graded(severity: str, shortfall: float, size: float = 1.0) -> str:
+    """The rule's severity for a neighbourhood far short of it (half its target or more, allowing for how
+    many people live there), one step lower for a smaller shortfall, two for a slight one (never below low)."""
+    felt = shortfall * size
+    steps = 0 if felt >= 0.5 else 1 if felt >= 0.2 else 2
+    return _STEPS[max(0, _STEPS.index(severity) - steps)] if severity in _STEPS else severity
+
+
+def size_factors(population: np.ndarray) -> np.ndarray:
+    """How many people a neighbourhood holds against the project's median (1 where unknown), within SIZE_RANGE."""
+    pop = np.asarray(population, dtype=float)
+    known = np.isfinite(pop) & (pop > 0)
+    if not known.any():
+        return np.ones(len(pop))
+    factor = np.where(known, pop / float(np.median(pop[known])), 1.0)
+    return np.clip(factor, *SIZE_RANGE)
+
+
+def _residents(count: float, population: float) -> str:
+    """"about 820", "about 1,500", "about 40": estimates said as such, never more than live there."""
+    rounded = min(round(count, -1) if count >= 100 else round(count), math.floor(population))
+    return f"about {rounded:,.0f}"
+
+
+def flag_text(flag: Mapping[str, Any]) -> str:
+    """A stored flag as the team reads it (app, CSV, report): its sentence, then any caveat."""
+    parts = [str(flag.get("message") or flag.get("rule") or ""), str(flag.get("caveat") or "")]
+    return " ".join(p for p in parts if p)
 
 
 def format_distance(metres: float) -> str:
@@ -70,10 +120,11 @@ BASES = ("homes", "population", "area")  # what a coverage share is of: postcode
 
 
 def coverage_flag(rule: Rule, name: str, share: float | None, *, by_population: bool = False,
-                  basis: str | None = None) -> Flag | None:
+                  basis: str | None = None, population: float | None = None, size: float = 1.0) -> Flag | None:
     """A flag when less than the target is within reach: of the neighbourhood's homes (``basis`` "homes",
     postcode centres), of its residents ("population", population points) or of its area ("area"; also
-    what ``by_population`` False means when no basis is given). The sentence says which."""
+    what ``by_population`` False means when no basis is given). The sentence says which, and with homes or
+    residents and a known ``population``, about how many residents live further away."""
     if share is None or (isinstance(share, float) and math.isnan(share)) or share >= rule.target:
         return None
     basis = basis or ("population" if by_population else "area")
@@ -87,7 +138,12 @@ def coverage_flag(rule: Rule, name: str, share: float | None, *, by_population: 
     else:
         text = (f"None of the area of {name} is {where}" if pct == 0
                 else f"Only {pct}% of the area of {name} is {where}")
-    return Flag(rule.id, rule.severity, f"{text} (target {target}%).", (rule.target - share) / rule.target)
+    text += f" (target {target}%)"
+    if basis in ("homes", "population") and population is not None and population > 0 and pct > 0:
+        further = min((1 - share) * population, population)
+        text += f": {_residents(further, population)} of its {population:,.0f} residents live further away"
+    shortfall = (rule.target - share) / rule.target
+    return Flag(rule.id, graded(rule.severity, shortfall, size), text + ".", shortfall, base=rule.severity, size=size)
 
 
 def density_flags(rule: Rule, names: list[str], density: np.ndarray) -> list[Flag | None]:
@@ -126,7 +182,7 @@ def missing_category_flags(rule: Rule, name: str, counts: dict[str, int], labels
         if category not in unmapped and counts.get(category, 0) < rule.target:
             label = labels.get(category, category)
             text = f"Nothing in {name} is mapped under \u201c{label}\u201d yet"
-            flags.append(Flag(rule.id, rule.severity, text + "."))
+            flags.append(Flag(rule.id, rule.severity, text + ".", category=category))
     return flags
 
 

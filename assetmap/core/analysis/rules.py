@@ -40,6 +40,7 @@ class Rule:
     categories: tuple[str, ...] = ()
     notes: str = ""
     walk_minutes: int | None = None
+    restricted_kinds: tuple[str, ...] = ()  # kinds that count only when open to the public (see green_access)
 
     def public(self) -> dict[str, Any]:
         """The rule as ``gaps --json`` lists it (DESIGN section 6, plus the walking time and size)."""
@@ -51,6 +52,8 @@ class Rule:
             out["min_area_m2"] = self.min_area_m2
         if self.categories:
             out["categories"] = list(self.categories)
+        if self.restricted_kinds:
+            out["restricted_kinds"] = list(self.restricted_kinds)
         if self.notes:
             out["notes"] = self.notes
         return out
@@ -76,6 +79,7 @@ class RuleSet:
             raw = {k: v for k, v in asdict(rule).items() if k != "walk_minutes"}
             raw["kinds"] = list(rule.kinds)
             raw["categories"] = list(rule.categories)
+            raw["restricted_kinds"] = list(rule.restricted_kinds)
             rules.append({k: v for k, v in raw.items() if v not in (None, "", [])})
         return {"about": self.about, "version": self.version, "walk_speed_kmh": self.walk_speed_kmh, "rules": rules}
 
@@ -116,6 +120,11 @@ def _validate_rule(raw: Mapping[str, Any], taxonomy: Taxonomy, speed_kmh: float)
     unknown = [k for k in kinds if k not in taxonomy.kinds]
     if unknown:
         raise AssetmapError(f"{where}: unknown kind(s) {', '.join(unknown)}.")
+    restricted = tuple(raw.get("restricted_kinds") or ())  # absent in rules stored before it existed: none
+    unknown = [str(k) for k in restricted if k not in taxonomy.kinds]
+    if unknown:
+        raise AssetmapError(f"{where}: unknown kind(s) {', '.join(unknown)} in 'restricted_kinds'.")
+    restricted = tuple(k for k in restricted if k in kinds)  # a kind taken out of the rule (in the app) goes too
     categories = tuple(raw.get("categories") or ())
     bad = [c for c in categories if c not in CATEGORY_IDS]
     if bad:
@@ -138,7 +147,7 @@ def _validate_rule(raw: Mapping[str, Any], taxonomy: Taxonomy, speed_kmh: float)
     return Rule(id=rule_id, type=rtype, title=str(raw.get("title") or rule_id), kinds=kinds,
                 target=float(target), severity=severity, source=str(raw.get("source") or ""),
                 distance_m=distance, min_area_m2=_number(raw, "min_area_m2", where), categories=categories,
-                notes=str(raw.get("notes") or ""), walk_minutes=minutes)
+                notes=str(raw.get("notes") or ""), walk_minutes=minutes, restricted_kinds=restricted)
 
 
 def validate_rules(data: Mapping[str, Any], taxonomy: Taxonomy | None = None) -> RuleSet:

@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from assetmap.core.analysis.flags import flag_text
 from assetmap.core.assessments.acv import LABELS as ACV_LABELS
 from assetmap.core.assessments.report_data import ReportData, gather_report
 from assetmap.core.assessments.svg import Bar, MapShape, bars_svg, map_svg
@@ -251,7 +252,7 @@ def _gaps(d: ReportData) -> str:
     coverage = g.get("coverage") or {}
     coverage = coverage if isinstance(coverage, Mapping) else {}
     cov = _listed([f"{_clip(d.rule_titles.get(r, r), 60)}: {_coverage(v)}" for r, v in coverage.items()])
-    flags = "".join(f'<li class="flag-{_clip(f.get("severity"), 20)}">{_clip(f.get("message"), MESSAGE)}</li>'
+    flags = "".join(f'<li class="flag-{_clip(f.get("severity"), 20)}">{_clip(flag_text(f), MESSAGE)}</li>'
                     for f in (g.get("flags") or [])[:3] if isinstance(f, Mapping))
     counts = g.get("counts") or {}
     counts = counts if isinstance(counts, Mapping) else {}

@@ -17,11 +17,13 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
+from assetmap.core.analysis.flags import flag_text
 from assetmap.core.analysis.public import public_results
 from assetmap.core.analysis.rules import project_rules
 from assetmap.core.analysis.run import stored_by_code
 from assetmap.core.errors import AssetmapError
 from assetmap.core.export.privacy import filter_areas, filter_assets, skill_summaries
+from assetmap.core.export.resident import resident_summary
 from assetmap.core.export.tables import DECIMALS, WGS84, export_records
 from assetmap.core.export.text import neutral_tree
 from assetmap.core.model import ASSET_FIELD_MAP
@@ -172,7 +174,10 @@ def _shown_counts(assets: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame) -> dict[str
 
 
 def _neighbourhoods_block(project: Any, results: dict[str, dict[str, Any]], private: bool,
-                          assets: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+                          assets: gpd.GeoDataFrame,
+                          wording: tuple[list[dict[str, Any]], dict[str, str]]) -> list[dict[str, Any]]:
+    """Each neighbourhood's popup data: the team's flags and caveats in private mode; on a public map the flags
+    keep only what the shading and outlines need, and the words are a resident's (see ``resident``)."""
     hoods = project.neighbourhoods()
     public_counts = None if private else _shown_counts(assets, hoods)
     skills = skill_summaries(project.people(), private=private)
@@ -189,8 +194,12 @@ def _neighbourhoods_block(project: Any, results: dict[str, dict[str, Any]], priv
         if res:
             item["counts"] = (res.get("counts") or {}) if public_counts is None else public_counts.get(code, {})
             item["coverage"] = res.get("coverage") or {}
-            item["flags"] = [{"rule": f.get("rule"), "severity": f.get("severity"), "message": f.get("message")}
-                             for f in res.get("flags") or []]
+            if private:
+                item["flags"] = [{"rule": f.get("rule"), "severity": f.get("severity"), "message": flag_text(f)}
+                                 for f in res.get("flags") or []]
+            else:
+                item["flags"] = [{"rule": f.get("rule"), "severity": f.get("severity")} for f in res.get("flags") or []]
+                item["resident"] = resident_summary(res, *wording)
             if res.get("priority") is not None:
                 item["priority"] = res.get("priority")
             if "attention" in res:  # runs stored before this have none: the page falls back to medium/high flags
@@ -246,11 +255,13 @@ def build_map_data(project: Any, *, private: bool = False, title: str | None = N
     if not private:  # private assets must not shape a public map's shading either
         results = public_results(project, results, sub_progress(progress, 2, 3, 4))
     try:
-        rules = [{k: v for k, v in r.public().items() if k in RULE_FIELDS} for r in project_rules(project).rules]
+        full_rules = [r.public() for r in project_rules(project).rules]
     except AssetmapError:  # a damaged rule set must not stop a map being shared: shade by the results alone
-        rules = []
+        full_rules = []
+    rules = [{k: v for k, v in r.items() if k in RULE_FIELDS} for r in full_rules]
     chosen = choose_indicator(rules, results, indicator)
-    hoods = _neighbourhoods_block(project, results, private, assets)
+    labels = {c: str(taxonomy.categories.get(c, {}).get("label", c)) for c in taxonomy.categories}
+    hoods = _neighbourhoods_block(project, results, private, assets, (full_rules, labels))
     progress.update(3, 4, "Preparing the map")
     rows = block["rows"]
     lon = np.array([r[4] if len(r) > 4 and r[4] is not None else np.nan for r in rows], dtype=float)

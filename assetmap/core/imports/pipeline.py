@@ -17,8 +17,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 
+from assetmap.core.analysis.flags import format_distance
+from assetmap.core.area.margin import Placement, place_points, rule_margin
 from assetmap.core.errors import DataError
 from assetmap.core.imports.history import record_import, reimport_for
 from assetmap.core.io.columns import (
@@ -68,7 +71,8 @@ class ImportOptions:
     name_from_kind: bool = False  # rows without a name are called after their kind ("Play area")
     kind_values: dict[str, str] = field(default_factory=dict)  # type text → kind id, for known registers
     visibility: str | None = None
-    clip: bool = False  # reject rows located outside every neighbourhood (an OSM extract is bigger than an area)
+    clip: bool = False  # reject rows further than the margin outside the neighbourhoods (an OSM extract is bigger)
+    margin_m: float | None = None  # how far beyond the area rows are "nearby"; None: the longest rule distance
     public_columns: list[str] = field(default_factory=list)  # extra columns whose details may be published
 
 
@@ -93,6 +97,9 @@ class ImportReport:
     theme: dict[str, Any] | None = None  # what the file as a whole lists, and why (see core/io/theme.py)
     uncategorised: int = 0  # rows that came in as drafts to sort (also counted in imported or unlocated)
     uncategorised_rows: list[dict[str, Any]] = field(default_factory=list)  # {"row", "name"} of each
+    nearby: int = 0  # located outside the neighbourhoods but within the margin: they serve the people near the edge
+    far: int = 0  # further out than the margin (kept unless --clip)
+    margin_m: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "rows": self.rows, "imported": self.imported, "unlocated": self.unlocated,
@@ -100,7 +107,8 @@ class ImportReport:
                 "rejects": self.rejects, "updated_rows": self.updated_rows, "by_category": self.by_category,
                 "mapping": self.mapping, "notes": self.notes, "import_id": self.import_id,
                 "extra_columns": self.extra_columns, "public_columns": self.public_columns, "theme": self.theme,
-                "uncategorised": self.uncategorised, "uncategorised_rows": self.uncategorised_rows}
+                "uncategorised": self.uncategorised, "uncategorised_rows": self.uncategorised_rows,
+                "nearby_outside_area": self.nearby, "far_outside_area": self.far, "margin_m": self.margin_m}
 
 
 @dataclass
@@ -305,16 +313,32 @@ def _extent(project: Project) -> tuple[float, float, float, float] | None:
     return None
 
 
-def _clip_to_neighbourhoods(project: Project, located: Located) -> None:
-    """Mark located rows outside all neighbourhoods as problems (they count as rejected)."""
-    hoods = project.neighbourhoods()
-    if hoods.empty:
-        return
-    area = shapely.union_all(hoods.geometry.values)
-    shapely.prepare(area)
-    for i, point in enumerate(located.points):
-        if point is not None and i not in located.problems and not area.intersects(point):
-            located.problems[i] = "outside the project's neighbourhoods (--clip)"
+def _place_rows(project: Project, located: Located, options: ImportOptions) -> Placement:
+    """Where each row lies against the area and its margin; with ``clip``, rows beyond the margin are rejected."""
+    margin = options.margin_m if options.margin_m is not None else rule_margin(project)
+    placement = place_points(project.neighbourhoods().geometry.to_numpy(), located.points, margin)
+    if options.clip:
+        why = f"more than {format_distance(margin)} outside the project's neighbourhoods (--clip)"
+        for i in np.flatnonzero(placement.where == Placement.FAR).tolist():
+            located.problems.setdefault(i, why)
+    return placement
+
+
+def _report_margin(report: ImportReport, placement: Placement, kept: list[int]) -> None:
+    """Say how many of the rows brought in lie just beyond the area, and how many far from it."""
+    where = placement.where[kept] if kept else np.empty(0, dtype=np.int8)
+    report.margin_m = placement.margin_m
+    report.nearby = int((where == Placement.NEARBY).sum())
+    report.far = int((where == Placement.FAR).sum())
+    margin = format_distance(placement.margin_m)
+    if report.nearby:
+        report.notes.append(f"{report.nearby} {'are' if report.nearby != 1 else 'is'} nearby, outside the area "
+                            f"(within {margin} of it): {'they count' if report.nearby != 1 else 'it counts'} "
+                            "towards what is within reach of the neighbourhoods near the edge, never in a "
+                            "neighbourhood's own counts")
+    if report.far:
+        report.notes.append(f"{report.far} {'are' if report.far != 1 else 'is'} more than {margin} outside the "
+                            "area: kept, though no gap rule reaches that far (--clip leaves such rows out)")
 
 
 def prepare_import(project: Project, path: str | Path, options: ImportOptions | None = None,
@@ -358,8 +382,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     located = locate_rows(table, mapping, project.crs, crs_option=options.crs, postcodes=options.postcodes,
                           extent_wgs84=_extent(project))
     report.notes += located.notes
-    if options.clip:
-        _clip_to_neighbourhoods(project, located)
+    placement = _place_rows(project, located, options)
     source = options.source or path.name
     theme = _file_theme(project, table, mapping, options)
     existing = project.assets()
@@ -367,6 +390,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
     again = reimport_for(project, existing, source, list(mapping))
     updates: list[PlannedUpdate] = []
     records, points, areas = [], [], []
+    rows_kept: list[int] = []
     counts: dict[str, int] = {}
     columns = table.rows.to_dict("records")
     total = len(columns)
@@ -438,6 +462,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
             report.uncategorised_rows.append({"row": row_number, "name": clean["name"]})
         points.append(point)
         areas.append(located.areas[i])
+        rows_kept.append(i)
     if counts.get("markup"):
         n = counts["markup"]
         report.notes.append(f"{n} cell{'s' if n > 1 else ''} held HTML: tags removed, text kept")
@@ -446,6 +471,7 @@ def prepare_import(project: Project, path: str | Path, options: ImportOptions | 
         report.notes.append(f"{n} date{'s were' if n > 1 else ' was'} an Excel day number (a date column without "
                             "its date format), read as a date")
     report.unlocated = sum(p is None for p in points)
+    _report_margin(report, placement, rows_kept)
     report.imported = len(records) - report.unlocated
     report.duplicates = len(report.duplicate_rows)
     report.updated = len(report.updated_rows)

@@ -532,8 +532,11 @@ _SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 
-def parse_stored_json(text: Any) -> tuple[Any, str | None]:
-    """(value, problem) of JSON text read from the file: bounded in size and depth, finite numbers only."""
+def parse_stored_json(text: Any, *, fast: bool = False) -> tuple[Any, str | None]:
+    """(value, problem) of JSON text read from the file: bounded in size and depth, finite numbers only.
+
+    ``fast`` lets orjson (when installed) parse what it can, to the same value and verdict except that an
+    integer of 19 digits or more comes back as a float: only for callers to whom that makes no difference."""
     if not isinstance(text, str):
         return None, f"is {type(text).__name__} data, not JSON text"
     if len(text) > MAX_STORED_CHARS:
@@ -542,15 +545,41 @@ def parse_stored_json(text: Any) -> tuple[Any, str | None]:
     def refuse(constant: str) -> Any:
         raise ValueError(f"{constant} is not a number JSON allows")
 
-    try:
-        value = json.loads(text, parse_constant=refuse)
-    except RecursionError:
-        return None, f"is nested deeper than {MAX_STORED_DEPTH} levels"
-    except ValueError as exc:
-        return None, f"'{text[:40]}' is not JSON ({exc})"
-    if _depth(value) > MAX_STORED_DEPTH:
+    value = _strict_loads(text) if fast else _UNREAD
+    if value is _UNREAD:
+        try:
+            value = json.loads(text, parse_constant=refuse)
+        except RecursionError:
+            return None, f"is nested deeper than {MAX_STORED_DEPTH} levels"
+        except ValueError as exc:
+            return None, f"'{text[:40]}' is not JSON ({exc})"
+    # Nesting is at most the number of brackets that open an object or a list, plus one for the values inside:
+    # counting them (in C) spares walking every value of the tens of thousands of stored results.
+    if text.count("{") + text.count("[") >= MAX_STORED_DEPTH and _depth(value) > MAX_STORED_DEPTH:
         return None, f"is nested deeper than {MAX_STORED_DEPTH} levels"
     return value, None
+
+
+_UNREAD = object()
+
+
+def _strict_loads(text: str) -> Any:
+    """``text`` parsed by orjson when it is installed and takes it, else ``_UNREAD`` (the json module decides).
+
+    orjson accepts only RFC 8259 JSON, which the json module reads to the same value, but for integers of 19
+    digits or more (a float from orjson); what it refuses (NaN, unpaired surrogates, very deep nesting) is left
+    to the json module and its messages. A text starting with a byte-order mark, which the json module
+    refuses, never reaches orjson."""
+    if text.startswith("\ufeff"):
+        return _UNREAD
+    try:
+        import orjson
+    except ImportError:
+        return _UNREAD
+    try:
+        return orjson.loads(text)
+    except (orjson.JSONDecodeError, TypeError, RecursionError):
+        return _UNREAD
 
 
 def _depth(value: Any) -> int:
@@ -606,7 +635,9 @@ _GAP_FIELDS: dict[str, tuple[Any, str]] = {
 
 def gap_result_problem(code: Any, text: Any) -> str | None:
     """Why one stored gap result (a row of gap_results) cannot be used, or None."""
-    value, problem = parse_stored_json(text)
+    value, problem = parse_stored_json(text, fast=True)
+    if isinstance(value, dict) and (isinstance(value.get("priority"), float) or isinstance(value.get("code"), float)):
+        value, problem = parse_stored_json(text)  # the fields where a float read from a long integer would matter
     if problem:
         return problem
     if not isinstance(value, dict):
