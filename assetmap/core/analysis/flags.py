@@ -1,7 +1,10 @@
 """Flags a resident can read, and the priority order that weighs gaps against deprivation.
 
-Gap score: each flag adds its severity weight (high 3, medium 2, low 1) times how far short the
-neighbourhood falls (for coverage, the shortfall as a share of the target; 1 for the other flags).
+Gap score: each flag adds its rule's severity weight (high 3, medium 2, low 1) times how far short the
+neighbourhood falls (for coverage, the shortfall as a share of the target; 1 for the other flags) and,
+for coverage, times its size (population against the project's median, 0.5 to 2), so a gap that leaves
+more people out weighs more. A flag's shown severity is graded the same way (``graded``). A flag near the project's
+edge for places mapped nowhere beyond it weighs only what is known (see ``edge``).
 Priority score: the gap score times (1 + deprivation), where deprivation runs from 1 for IMD
 decile 1 (most deprived tenth) to 0 for decile 10, and is 0.5 where the decile is unknown. So a
 neighbourhood with no gaps is never a priority however deprived, and of two with the same gaps the
