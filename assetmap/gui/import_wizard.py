@@ -13,6 +13,7 @@ from typing import Any
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -31,6 +32,8 @@ from PyQt6.QtWidgets import (
     QWizardPage,
 )
 
+from assetmap.core.analysis.flags import format_distance
+from assetmap.core.area.margin import rule_margin
 from assetmap.core.imports.history import ImportStep
 from assetmap.core.imports.pipeline import (
     ImportOptions,
@@ -89,12 +92,13 @@ class ImportWizard(QWizard):
         """The choices made on the pages, as the core's import options (not ``QWizard.options``, its flags)."""
         kind, theme = self.report_page.kind_choice.choice()
         return ImportOptions(category=self.file_page.category.currentData(), mapping=self.columns_page.overrides(),
-                             public_columns=self.columns_page.public_columns(), kind=kind, theme=theme)
+                             public_columns=self.columns_page.public_columns(), kind=kind, theme=theme,
+                             clip=self.file_page.clip.isChecked())
 
     def key(self) -> tuple[Any, ...]:
         opts = self.import_options()
         return (self.file_page.path.text(), opts.category, tuple(sorted(opts.mapping.items())),
-                tuple(self.file_page.postcode_paths()), opts.kind, opts.theme)
+                tuple(self.file_page.postcode_paths()), opts.kind, opts.theme, opts.clip)
 
     def check(self, then_next: bool = True) -> bool:
         """True when the current choices have been checked; otherwise start the check and wait for it."""
@@ -178,6 +182,11 @@ class FilePage(QWizardPage):
             self.category.addItem(str(categories.get(cat, {}).get("label", cat.capitalize())), cat)
         self.category.setToolTip("Use this when every row is the same kind of asset, e.g. a list of clubs.")
         self._postcode_row(wizard)
+        margin = format_distance(rule_margin(wizard.doc.project))
+        self.clip = QCheckBox(f"&Leave out rows more than {margin} outside the neighbourhoods")
+        self.clip.setToolTip(f"For a regional list or an OpenStreetMap extract bigger than your area. Places within "
+                             f"{margin} of it are kept: they serve the people near the boundary (the longest "
+                             "distance a gap rule measures), and never count in a neighbourhood's own numbers.")
         self.error = problem_label()
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
@@ -193,6 +202,7 @@ class FilePage(QWizardPage):
         postcode_label.setBuddy(self.postcodes)
         form.addRow(postcode_label, self.postcode_buttons)
         form.addRow("", self.postcode_note)
+        form.addRow("", self.clip)
         form.addRow(self.error)
 
     def _postcode_row(self, wizard: ImportWizard) -> None:
