@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
+# what runs keep between them (homes, outlines: see core/analysis/kept_files.py) goes to a folder of the test
+# session's own, never the user's ~/.cache; tests of keeping set their own
+os.environ["ASSETMAP_CACHE_DIR"] = tempfile.mkdtemp(prefix="assetmap-test-cache-")
 
 from pathlib import Path  # noqa: E402
 

@@ -130,3 +130,21 @@ def test_severity_grows_with_the_shortfall_and_the_people_it_leaves_out() -> Non
     assert none and none.message == "No homes in A are within 800 m of a place to meet (target 90%)."
     by_area = coverage_flag(rule, "A", 0.5, basis="area", population=1500)
     assert by_area and "residents" not in by_area.message
+
+
+def test_the_outline_is_kept_between_runs_and_a_damaged_copy_is_worked_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetmap.core.analysis.edge import outline
+
+    monkeypatch.setenv("ASSETMAP_CACHE_DIR", str(tmp_path / "cache"))
+    hoods = np.array([WEST, EAST], dtype=object)
+    first = outline(hoods)
+    (kept,) = (tmp_path / "cache").glob("outline-*.wkb")
+    assert first.equals(OUTLINE) and shapely.from_wkb(kept.read_bytes()).equals(OUTLINE)
+    kept.write_bytes(b"not a geometry")
+    assert outline(hoods).equals(OUTLINE)  # worked out again, and kept again
+    assert shapely.from_wkb(kept.read_bytes()).equals(OUTLINE)
+    other = outline(np.array([WEST], dtype=object))  # other neighbourhoods: another file
+    assert other.equals(WEST.boundary) and len(list((tmp_path / "cache").glob("outline-*.wkb"))) == 2
+    monkeypatch.setenv("ASSETMAP_CACHE_DIR", "")  # kept nowhere
+    assert outline(hoods).equals(OUTLINE)

@@ -10,6 +10,8 @@ edge could serve the rest); by area (nothing better known), the flag weighs noth
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -18,6 +20,8 @@ import shapely
 
 from assetmap.core.analysis.coverage import PlacedPeople, Targets
 from assetmap.core.analysis.coverage import _within as within  # the exact test people_share uses
+from assetmap.core.analysis.homes import cache_dir
+from assetmap.core.analysis.kept_files import keep
 from assetmap.core.analysis.rules import Rule
 from assetmap.core.taxonomy import Taxonomy
 
@@ -55,7 +59,7 @@ class ProjectEdge:
     def _tree(self) -> shapely.STRtree:
         """The outline in short pieces, indexed (a query on one long line tests every vertex of it)."""
         if self._pieces is None:
-            line = shapely.union_all(self.neighbourhoods).boundary
+            line = outline(self.neighbourhoods)
             pieces: list[shapely.Geometry] = []
             for part in shapely.get_parts(line):
                 coords = shapely.get_coordinates(part)
@@ -72,6 +76,33 @@ class ProjectEdge:
         hit = self._tree().query(np.asarray(geoms, dtype=object), predicate="dwithin", distance=distance)[0]
         out[hit] = True
         return out
+
+
+_OUTLINES_KEPT = 4  # outlines kept on disk (the newest): one per set of neighbourhoods in use
+
+
+def outline(neighbourhoods: np.ndarray) -> shapely.Geometry:
+    """The boundary of all the neighbourhoods together, kept on disk between runs beside the homes (see
+    ``homes.cache_dir``) under a digest of the geometries: the union takes seconds for a whole country and
+    the same neighbourhoods always give the same outline."""
+    folder = cache_dir()
+    file = None
+    if folder is not None:
+        digest = hashlib.sha256()
+        for wkb in shapely.to_wkb(np.asarray(neighbourhoods, dtype=object)):
+            digest.update(len(wkb).to_bytes(8, "little") + wkb)
+        file = folder / f"outline-{digest.hexdigest()[:32]}.wkb"
+        try:
+            kept = shapely.from_wkb(file.read_bytes())
+            if kept.geom_type in ("LineString", "MultiLineString"):
+                os.utime(file)
+                return kept
+        except (OSError, shapely.errors.GEOSException, ValueError):
+            pass
+    line = shapely.union_all(neighbourhoods).boundary
+    if file is not None:
+        keep(file, shapely.to_wkb(line), kind="outline", kept=_OUTLINES_KEPT)
+    return line
 
 
 def caveat_text(kinds: Sequence[str], taxonomy: Taxonomy) -> str:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
+import io
 import itertools
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from itertools import repeat
 from operator import itemgetter
@@ -32,6 +32,7 @@ import shapely
 from pyproj import CRS
 
 from assetmap.core.analysis.coverage import PlacedPeople
+from assetmap.core.analysis.kept_files import keep
 from assetmap.core.analysis.population import PopulationPoints
 from assetmap.core.errors import AssetmapError, DataError
 from assetmap.core.io import postcodes
@@ -242,25 +243,9 @@ def _keep(key: tuple[Any, ...], xy: np.ndarray) -> None:
     file = _cache_file(key)
     if file is None:
         return
-    tmp: str | None = None
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".homes-", suffix=".npy")
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, np.ascontiguousarray(xy, dtype=np.float64), allow_pickle=False)
-        os.replace(tmp, file)
-        tmp = None
-        kept = sorted(file.parent.glob("homes-*.npy"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
-        for old in kept[_CACHE_KEPT:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(xy, dtype=np.float64), allow_pickle=False)
+    keep(file, buffer.getvalue(), kind="homes", kept=_CACHE_KEPT)
 
 
 def project_homes(project: Any, progress: Progress | None = None) -> tuple[PopulationPoints | None, list[str]]:
