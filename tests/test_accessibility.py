@@ -180,6 +180,13 @@ def test_web_map_just_opened(site: dict, open_page: Any) -> None:
     assert page.errors == []
 
 
+def popup_settled(page: Any) -> None:
+    """Wait until the open popup has faded in and the map stopped moving: axe reads colours as drawn, and text
+    in a popup still fading in is paler than it will be (a link once failed the contrast check that way)."""
+    page.wait_for_function("""() => { const p = document.querySelector('.leaflet-popup');
+        return !!p && getComputedStyle(p).opacity === '1' && window.assetmap.settled(); }""")
+
+
 def test_web_map_with_a_popup_and_search_results_open(site: dict, open_page: Any) -> None:
     page = open_page(site["dir"] / "public.html")
     page.evaluate("""() => { const d = JSON.parse(document.getElementById('assetmap-data').textContent);
@@ -188,6 +195,7 @@ def test_web_map_with_a_popup_and_search_results_open(site: dict, open_page: Any
     page.fill("#am-search-input", "corner")  # ten results in the listbox, the popup still open
     assert page.locator("#am-search-results [role=option]").count() == 10
     assert page.locator(".leaflet-popup").count() == 1
+    popup_settled(page)
     assert_no_serious_violations(page, "the map with an asset popup and search results")
 
 
@@ -196,6 +204,7 @@ def test_web_map_with_a_neighbourhood_popup_and_the_legend_hidden(site: dict, op
     page.locator(".am-legend-head button").click()
     page.locator("#am-hood-body .am-rowbtn", has_text="West").click()
     page.locator(".leaflet-popup-content .am-popup .am-flags").wait_for()
+    popup_settled(page)
     assert_no_serious_violations(page, "the map with the West neighbourhood's popup and the legend hidden")
 
 
